@@ -1,0 +1,99 @@
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { type IngestEffects, NFLVERSE_BASE, runIngest } from "../../ingest/index.ts";
+import { DATASET_NAMES, type DatasetName } from "../../storage/index.ts";
+import { parseList, parseSeasons } from "../args.ts";
+import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
+import { formatTable } from "../table.ts";
+
+interface IngestOptions extends CommonOptions {
+  readonly seasons: string[];
+  readonly datasets?: string;
+  readonly allowMissing?: boolean;
+}
+
+/** Where nflverse files come from: `NFLVERSE_MIRROR` (a directory or http(s) base) or the live releases. */
+export function nflverseBase(rt: Runtime): string {
+  const mirror = rt.env.NFLVERSE_MIRROR?.trim();
+  if (!mirror) return NFLVERSE_BASE;
+  if (/^https?:\/\//i.test(mirror)) return mirror;
+  return mirror.startsWith("/") ? mirror : `${rt.cwd}/${mirror}`;
+}
+
+export function registerIngest(program: Command, rt: Runtime): void {
+  program
+    .command("ingest")
+    .description("pull nflverse schedules, play-by-play, rosters, injuries and more into DuckDB + Parquet")
+    .requiredOption("--seasons <seasons...>", "seasons, lists and ranges (e.g. 2024 2025, 2015-2025)")
+    .option("--datasets <list>", `comma-separated, default all: ${DATASET_NAMES.join(",")}`)
+    .option("--allow-missing", "ingest what exists and report files the source lacks")
+    .option("--config <path>", "config file (default ./configs/default.yaml)")
+    .action(async (opts: IngestOptions) => {
+      const cfg = configFor(rt, opts);
+      const seasons = parseSeasons(opts.seasons, rt.now());
+      const datasets: readonly DatasetName[] = opts.datasets
+        ? parseList(opts.datasets, DATASET_NAMES, "--datasets")
+        : DATASET_NAMES;
+      const base = nflverseBase(rt);
+      const bar = rt.interactive
+        ? new SingleBar({ format: "ingest [{bar}] {value}/{total} {label}", hideCursor: true })
+        : null;
+      const fx: IngestEffects = {
+        fetch: globalThis.fetch,
+        now: rt.now,
+        onRetry: (r) => rt.log.warn(r, "retrying download"),
+        onProgress: (p) => {
+          if (bar) {
+            if (p.done === 0 && p.status === "fetching") bar.start(p.total, 0, { label: p.label });
+            bar.update(p.done, { label: `${p.label}: ${p.status}` });
+          } else if (p.status !== "fetching") {
+            rt.log.info({ file: p.label, status: p.status, done: p.done, total: p.total }, "ingest progress");
+          }
+        },
+      };
+      rt.log.info({ base, seasons, datasets }, "ingest start");
+      const summary = await withDatabase(cfg, async (db) => {
+        try {
+          return await runIngest(
+            db,
+            {
+              datasets,
+              seasons,
+              allowMissing: Boolean(opts.allowMissing),
+              base,
+              rawDir: cfg.paths.raw_dir,
+              policy: {
+                timeoutMs: cfg.ingest.timeout_ms,
+                retries: cfg.ingest.retries,
+                backoffMs: cfg.ingest.backoff_ms,
+              },
+            },
+            fx,
+          );
+        } finally {
+          bar?.stop();
+        }
+      });
+      const loaded = summary.files.filter((f) => f.status === "loaded");
+      const unchanged = summary.files.filter((f) => f.status === "unchanged");
+      const missing = summary.files.filter((f) => f.status === "missing");
+      rt.out(
+        `Ingested ${loaded.length} file(s), ${unchanged.length} unchanged, ${missing.length} missing from ${base}`,
+      );
+      for (const f of loaded.filter((l) => l.missingColumns.length > 0)) {
+        const shown = f.missingColumns.slice(0, 6).join(", ");
+        const more =
+          f.missingColumns.length > 6 ? ` and ${f.missingColumns.length - 6} more (see ingest_log)` : "";
+        rt.out(
+          `  note: ${f.dataset}${f.season ? ` ${f.season}` : ""} lacks optional columns: ${shown}${more}`,
+        );
+      }
+      for (const m of missing) rt.out(`  skipped (not in source): ${m.url}`);
+      for (const n of summary.notPublished) rt.out(`  skipped: ${n.dataset} ${n.season} (${n.reason})`);
+      rt.out(
+        formatTable(
+          summary.rowsBySeason.map((r) => ({ dataset: r.dataset, season: r.season ?? "all", rows: r.rows })),
+        ),
+      );
+    });
+}

@@ -1,0 +1,76 @@
+import type { DatasetName } from "../storage/index.ts";
+
+/** nflverse-data release assets (nflreadr's conventions). */
+export const NFLVERSE_BASE = "https://github.com/nflverse/nflverse-data/releases/download";
+
+export type FileFormat = "parquet" | "csv.gz" | "csv";
+
+export interface SourceFile {
+  readonly dataset: DatasetName;
+  /** The season this file holds, or null for all-seasons files (schedules, teams). */
+  readonly season: number | null;
+  readonly tag: string;
+  readonly file: string;
+  /** Formats in order of preference; the first one the source has is used. */
+  readonly formats: readonly FileFormat[];
+}
+
+interface DatasetSource {
+  readonly tag: string;
+  /** File name without extension; `{season}` is replaced. */
+  readonly file: string;
+  /** First season upstream publishes (null: one file for all seasons). */
+  readonly firstSeason: number | null;
+  readonly formats: readonly FileFormat[];
+}
+
+const ALL: readonly FileFormat[] = ["parquet", "csv.gz", "csv"];
+
+export const DATASET_SOURCES: Record<DatasetName, DatasetSource> = {
+  schedules: { tag: "schedules", file: "games", firstSeason: null, formats: ALL },
+  teams: { tag: "teams", file: "teams_colors_logos", firstSeason: null, formats: ["parquet", "csv"] },
+  pbp: { tag: "pbp", file: "play_by_play_{season}", firstSeason: 1999, formats: ALL },
+  rosters: { tag: "rosters", file: "roster_{season}", firstSeason: 1920, formats: ALL },
+  weekly_rosters: { tag: "weekly_rosters", file: "roster_weekly_{season}", firstSeason: 2002, formats: ALL },
+  injuries: { tag: "injuries", file: "injuries_{season}", firstSeason: 2009, formats: ALL },
+  depth_charts: { tag: "depth_charts", file: "depth_charts_{season}", firstSeason: 2001, formats: ALL },
+  snap_counts: { tag: "snap_counts", file: "snap_counts_{season}", firstSeason: 2012, formats: ALL },
+  stats_team: { tag: "stats_team", file: "stats_team_week_{season}", firstSeason: 1999, formats: ALL },
+};
+
+export interface PlannedFiles {
+  readonly files: SourceFile[];
+  /** Dataset-seasons upstream never publishes (e.g. injuries before 2009), with the reason. */
+  readonly notPublished: { dataset: DatasetName; season: number; reason: string }[];
+}
+
+/** Which source files an ingest of these datasets and seasons needs. */
+export function planSourceFiles(datasets: readonly DatasetName[], seasons: readonly number[]): PlannedFiles {
+  const files: SourceFile[] = [];
+  const notPublished: PlannedFiles["notPublished"] = [];
+  for (const dataset of datasets) {
+    const src = DATASET_SOURCES[dataset];
+    if (src.firstSeason === null) {
+      files.push({ dataset, season: null, tag: src.tag, file: src.file, formats: src.formats });
+      continue;
+    }
+    for (const season of seasons) {
+      if (season < src.firstSeason) {
+        notPublished.push({
+          dataset,
+          season,
+          reason: `nflverse publishes ${dataset} from ${src.firstSeason}`,
+        });
+        continue;
+      }
+      const file = src.file.replace("{season}", String(season));
+      files.push({ dataset, season, tag: src.tag, file, formats: src.formats });
+    }
+  }
+  return { files, notPublished };
+}
+
+/** The one URL builder: `<base>/<tag>/<file>.<ext>`; `base` is a URL or a mirror directory. */
+export function sourceUrl(base: string, f: Pick<SourceFile, "tag" | "file">, format: FileFormat): string {
+  return `${base.replace(/\/+$/, "")}/${f.tag}/${f.file}.${format}`;
+}

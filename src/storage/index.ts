@@ -1,0 +1,11 @@
+export { Database, lockError, type OpenOptions, openDatabase, type Row, type SqlParam } from "./db.ts";
+export { applyMigrations, SCHEMA_VERSION } from "./migrations.ts";
+export {
+  type ColumnDef,
+  type ColumnType,
+  DATASET_NAMES,
+  type DatasetName,
+  DERIVED_COLUMNS,
+  SOURCE_COLUMNS,
+  tableColumns,
+} from "./schema.ts";
