@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { barSpec, lineSpec, reliabilitySpec } from "./index.ts";
+
+type Layered = {
+  layer: { data?: { values: unknown[] }; encoding: Record<string, Record<string, unknown>> }[];
+};
+
+describe("reliabilitySpec", () => {
+  it("drops empty bins and fixes both axes to [0, 1] with the agreed titles", () => {
+    const spec = reliabilitySpec({
+      title: "R",
+      bins: [
+        { meanPredicted: 0.2, observedRate: 0.25, count: 10 },
+        { meanPredicted: 0.9, observedRate: Number.NaN, count: 0 },
+      ],
+    }) as unknown as Layered & { title: string };
+    expect(spec.title).toBe("R");
+    const [diagonal, line, points] = spec.layer;
+    expect(diagonal!.data!.values).toEqual([
+      { meanPredicted: 0, observedRate: 0 },
+      { meanPredicted: 1, observedRate: 1 },
+    ]);
+    expect(line!.data!.values).toHaveLength(1);
+    expect(points!.encoding.size).toMatchObject({ field: "count" });
+    for (const layer of spec.layer) {
+      expect(layer.encoding.x).toMatchObject({ title: "Predicted probability", scale: { domain: [0, 1] } });
+      expect(layer.encoding.y).toMatchObject({ title: "Observed frequency", scale: { domain: [0, 1] } });
+    }
+  });
+});
+
+describe("barSpec", () => {
+  it("keeps input order and marks highlights as booleans", () => {
+    const spec = barSpec({
+      title: "t",
+      xTitle: "PSI",
+      yTitle: "Feature",
+      data: [
+        { label: "b", value: 2, highlight: true },
+        { label: "a", value: 1 },
+      ],
+    }) as unknown as Layered & { data: { values: unknown[] } };
+    expect(spec.data.values).toEqual([
+      { label: "b", value: 2, highlight: true },
+      { label: "a", value: 1, highlight: false },
+    ]);
+    expect(spec.layer).toHaveLength(1);
+    expect(spec.layer[0]!.encoding.y).toMatchObject({ sort: null, title: "Feature" });
+    expect(spec.layer[0]!.encoding.x).toMatchObject({ title: "PSI" });
+  });
+});
+
+describe("lineSpec", () => {
+  const series = (xs: (number | string)[]) => [{ name: "m", points: xs.map((x, i) => ({ x, y: i })) }];
+  type Enc = { encoding: { x: Record<string, unknown> } };
+
+  it("uses a linear axis without thousands separators for integer x (seasons)", () => {
+    const spec = lineSpec({ title: "t", xTitle: "Season", yTitle: "B", series: series([2019, 2020]) }) as Enc;
+    expect(spec.encoding.x).toMatchObject({ type: "quantitative", axis: { format: "d" } });
+  });
+
+  it("uses an ordinal axis in first-seen order for string x", () => {
+    const spec = lineSpec({ title: "t", xTitle: "Week", yTitle: "B", series: series(["W2", "W1"]) }) as Enc;
+    expect(spec.encoding.x).toMatchObject({ type: "ordinal", sort: null });
+  });
+});
