@@ -1,6 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { isNflPredError } from "../domain/index.ts";
+import { registerBuildFeatures } from "./commands/build-features.ts";
+import { registerFeatureSpec } from "./commands/feature-spec.ts";
 import { registerIngest } from "./commands/ingest.ts";
+import { registerSchedule } from "./commands/schedule.ts";
 import { registerSql } from "./commands/sql.ts";
 import { createRuntime } from "./runtime.ts";
 
@@ -19,6 +22,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerIngest(program, rt);
+  registerBuildFeatures(program, rt);
+  registerFeatureSpec(program, rt);
+  registerSchedule(program, rt);
   registerSql(program, rt);
   try {
     await program.parseAsync([...argv]);

@@ -1,4 +1,13 @@
-export { Database, lockError, type OpenOptions, openDatabase, type Row, type SqlParam } from "./db.ts";
+export {
+  type AppendType,
+  Database,
+  lockError,
+  type OpenOptions,
+  openDatabase,
+  type Row,
+  type SqlParam,
+} from "./db.ts";
+export { type FeatureRecord, type WriteMode, writeFeatureRows } from "./features.ts";
 export { applyMigrations, SCHEMA_VERSION } from "./migrations.ts";
 export {
   type ColumnDef,

@@ -217,7 +217,7 @@ export const MIGRATIONS: readonly Migration[] = [
         season INTEGER NOT NULL, week INTEGER NOT NULL, game_id VARCHAR NOT NULL, team VARCHAR NOT NULL,
         opponent VARCHAR NOT NULL, is_home BOOLEAN NOT NULL, feature_set VARCHAR NOT NULL,
         snapshot_at TIMESTAMPTZ NOT NULL, asof_ts TIMESTAMPTZ NOT NULL, kickoff_utc TIMESTAMPTZ NOT NULL,
-        stage VARCHAR, label DOUBLE, payload JSON NOT NULL,
+        stage VARCHAR, label DOUBLE, built_at TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (season, week, game_id, team, feature_set, snapshot_at)
       )`,
       `CREATE TABLE IF NOT EXISTS predictions (

@@ -1,0 +1,82 @@
+import type { Command } from "commander";
+import { MS_MINUTE, NflPredError } from "../../domain/index.ts";
+import { buildFeatureRows, featureSetNames, findFeatureSet, type Target } from "../../features/index.ts";
+import { type FeatureRecord, type WriteMode, writeFeatureRows } from "../../storage/index.ts";
+import { parseInstant, parseList, parseSeasons } from "../args.ts";
+import { buildOptions, loadFeatureSources } from "../feature-sources.ts";
+import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
+
+interface BuildFeaturesOptions extends CommonOptions {
+  readonly seasons: string[];
+  readonly featureSet?: string;
+  readonly asofTs?: string;
+  readonly snapshotAt?: string;
+  readonly writeMode: string;
+}
+
+export function resolveFeatureSet(name: string) {
+  const defs = findFeatureSet(name);
+  if (!defs) {
+    throw new NflPredError(
+      "USAGE",
+      `--feature-set: unknown feature set '${name}' (known: ${featureSetNames().join(", ")})`,
+      {
+        flag: "--feature-set",
+        value: name,
+      },
+    );
+  }
+  return defs;
+}
+
+export function registerBuildFeatures(program: Command, rt: Runtime): void {
+  program
+    .command("build-features")
+    .description("build point-in-time feature rows (each game as of its own T-60m, or as of --asof-ts)")
+    .requiredOption("--seasons <seasons...>", "seasons, lists and ranges (e.g. 2024, 2015-2025)")
+    .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
+    .option("--asof-ts <iso>", "build every game as of this instant (UTC)")
+    .option("--snapshot-at <iso>", "snapshot key (default: the as-of time for backfills, now otherwise)")
+    .option("--write-mode <mode>", "create | replace | append", "append")
+    .option("--config <path>", "config file (default ./configs/default.yaml)")
+    .action(async (opts: BuildFeaturesOptions) => {
+      const cfg = configFor(rt, opts);
+      const seasons = parseSeasons(opts.seasons, rt.now());
+      const featureSet = opts.featureSet ?? cfg.features.feature_set;
+      const defs = resolveFeatureSet(featureSet);
+      const [mode] = parseList(opts.writeMode, ["create", "replace", "append"] as const, "--write-mode") as [
+        WriteMode,
+      ];
+      const asOf = opts.asofTs === undefined ? undefined : parseInstant(opts.asofTs, "--asof-ts");
+      const snapshotFlag =
+        opts.snapshotAt === undefined ? undefined : parseInstant(opts.snapshotAt, "--snapshot-at");
+      const now = rt.now();
+      const count = await withDatabase(cfg, async (db) => {
+        const sources = await loadFeatureSources(db);
+        const wanted = new Set(seasons);
+        const games = sources.games.filter((g) => wanted.has(g.season));
+        const missing = seasons.filter((s) => !games.some((g) => g.season === s));
+        if (missing.length > 0) {
+          throw new NflPredError("NO_DATA", `no schedules for season(s) ${missing.join(", ")}`, {
+            flag: "--seasons",
+            hint: `run \`npx nfl-pred ingest --seasons ${missing.join(" ")} --datasets schedules\` first`,
+          });
+        }
+        const targets: Target[] = games.map((g) => ({
+          gameId: g.gameId,
+          asOf: asOf ?? g.kickoff - 60 * MS_MINUTE,
+        }));
+        const names = defs.map((d) => d.name);
+        const started = Date.now();
+        const rows = buildFeatureRows(sources, targets, buildOptions(cfg, names));
+        rt.log.debug({ rows: rows.length, ms: Date.now() - started }, "features built");
+        const records: FeatureRecord[] = rows.map((r) => ({
+          ...r,
+          snapshotAt: snapshotFlag ?? (asOf === undefined ? r.asOf : now),
+          stage: asOf === undefined ? "T-60m" : null,
+        }));
+        return writeFeatureRows(db, records, { featureSet, features: names, mode, builtAt: now });
+      });
+      rt.out(`Persisted ${count} feature rows for seasons: ${seasons.join(", ")}`);
+    });
+}

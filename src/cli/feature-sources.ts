@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import type { Config } from "../config/index.ts";
+import { MS_MINUTE, NflPredError } from "../domain/index.ts";
+import {
+  type BuildOptions,
+  DEPTH_QB1_SQL,
+  type FeatureSources,
+  GAMES_SQL,
+  INJURY_TEAM_WEEK_SQL,
+  normalizeDepth,
+  normalizeGame,
+  normalizeInjuries,
+  normalizePbp,
+  normalizeRoster,
+  PBP_TEAM_GAME_SQL,
+  parseStadiumTable,
+  parseVenueOverrides,
+  ROSTER_TEAM_WEEK_SQL,
+  STADIUM_TABLE_PATH,
+  VENUE_OVERRIDES_PATH,
+} from "../features/index.ts";
+import type { Database } from "../storage/index.ts";
+
+const PACKAGE_ROOT = new URL("../../", import.meta.url);
+
+function readPackageFile(rel: string): { text: string; path: string } {
+  const url = new URL(rel, PACKAGE_ROOT);
+  try {
+    return { text: readFileSync(url, "utf8"), path: url.pathname };
+  } catch (cause) {
+    throw new NflPredError("NOT_FOUND", `cannot read ${url.pathname}`, { file: url.pathname, cause });
+  }
+}
+
+/** Everything the feature builders read, loaded once from the database and the project's reference data. */
+export async function loadFeatureSources(db: Database): Promise<FeatureSources> {
+  const games = (await db.all(GAMES_SQL)).map(normalizeGame);
+  if (games.length === 0) {
+    throw new NflPredError("NO_DATA", "the schedules table is empty", {
+      hint: "run `npx nfl-pred ingest --seasons <seasons> --datasets schedules` first",
+    });
+  }
+  const stadiumFile = readPackageFile(STADIUM_TABLE_PATH);
+  const overridesFile = readPackageFile(VENUE_OVERRIDES_PATH);
+  return {
+    games,
+    pbp: (await db.all(PBP_TEAM_GAME_SQL)).map(normalizePbp),
+    injuries: (await db.all(INJURY_TEAM_WEEK_SQL)).map(normalizeInjuries),
+    rosters: (await db.all(ROSTER_TEAM_WEEK_SQL)).map(normalizeRoster),
+    depth: (await db.all(DEPTH_QB1_SQL)).map(normalizeDepth),
+    stadiums: parseStadiumTable(stadiumFile.text),
+    venueOverrides: parseVenueOverrides(overridesFile.text),
+  };
+}
+
+export function buildOptions(cfg: Config, features: readonly string[]): BuildOptions {
+  const v = cfg.features.visibility;
+  const e = cfg.features.elo;
+  return {
+    features,
+    visibility: {
+      postGameDelayMs: v.post_game_delay_minutes * MS_MINUTE,
+      preGameLeadMs: v.pre_game_lead_minutes * MS_MINUTE,
+      qbLeadMs: 80 * MS_MINUTE,
+      weeklyReportLeadMs: v.weekly_report_lead_hours * 60 * MS_MINUTE,
+    },
+    elo: {
+      k: e.k,
+      homeAdvantage: e.home_advantage,
+      marginMultiplier: e.margin_multiplier,
+      seasonReversion: e.season_reversion,
+      initial: e.initial,
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runIngest } from "../../src/ingest/index.ts";
+import { type Database, type DatasetName, openDatabase } from "../../src/storage/index.ts";
+
+/** The real nflverse mirror shipped beside the repository (`../shared/data/nflverse`). */
+export const MIRROR_DIR = fileURLToPath(new URL("../../../shared/data/nflverse", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const CLI = join(REPO_ROOT, "bin/nfl-pred.js");
+
+export function tempDir(prefix = "nflpred-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A fresh database in a temp dir, loaded from the real mirror. */
+export async function mirrorDatabase(
+  datasets: readonly DatasetName[],
+  seasons: readonly number[],
+): Promise<{ db: Database; dir: string }> {
+  const dir = tempDir();
+  const db = await openDatabase(join(dir, "nfl.duckdb"));
+  await runIngest(
+    db,
+    {
+      datasets,
+      seasons,
+      allowMissing: true,
+      base: MIRROR_DIR,
+      rawDir: join(dir, "raw"),
+      policy: { timeoutMs: 10_000, retries: 0, backoffMs: 0 },
+    },
+    { fetch: globalThis.fetch, now: () => Date.parse("2026-11-29T00:00:00Z") },
+  );
+  return { db, dir };
+}
