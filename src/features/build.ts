@@ -271,7 +271,10 @@ class BuildContext {
       }
       values[FIELD_INDEX.get("n_games")!] = 1;
       let e = entries.get(r.team);
-      if (!e) entries.set(r.team, (e = { off: [], def: [] }));
+      if (!e) {
+        e = { off: [], def: [] };
+        entries.set(r.team, e);
+      }
       e[r.side].push({ visibleAt: g.kickoff + delay, season: g.season, values });
     }
     for (const [team, e] of entries) {

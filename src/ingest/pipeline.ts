@@ -52,7 +52,8 @@ interface Staged {
   readonly sha256: string;
   readonly etag: string | null;
   readonly bytes: number;
-  readonly stage: string;
+  /** The validated, typed rows as Parquet; renamed to `rawPath` only once the transaction commits. */
+  readonly tmpRaw: string;
   readonly seasons: (number | null)[];
   readonly rows: number;
   readonly missingColumns: string[];
@@ -126,8 +127,9 @@ export async function runIngest(db: Database, req: IngestRequest, fx: IngestEffe
       );
     }
     await commit(db, staged, fx.now());
+    for (const s of staged) renameSync(s.tmpRaw, s.rawPath);
   } finally {
-    for (const s of staged) await db.run(`DROP TABLE IF EXISTS ${s.stage}`);
+    for (const s of staged) rmSync(s.tmpRaw, { force: true });
     rmSync(tmpDir, { recursive: true, force: true });
   }
   const rowsBySeason = await countRows(db, req);
@@ -207,16 +209,23 @@ async function stageFile(
     got.format === "parquet"
       ? `read_parquet('${sqlPath(tmpPath)}')`
       : `read_csv('${sqlPath(tmpPath)}', all_varchar = true, header = true)`;
+  // A view, not a table: the file is scanned twice (type check, typed copy), which is cheaper than
+  // materialising every row first. Any read error on the way is the file's fault, so it is a contract error.
+  const readingSource = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (cause) {
+      if (cause instanceof NflPredError) throw cause;
+      throw new NflPredError("CONTRACT", `${where}: cannot be read as ${got.format}: ${firstLine(cause)}`, {
+        file: got.url,
+        cause,
+      });
+    }
+  };
   try {
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${src} AS SELECT * FROM ${reader}`);
-  } catch (cause) {
-    throw new NflPredError("CONTRACT", `${where}: cannot be read as ${got.format}: ${firstLine(cause)}`, {
-      file: got.url,
-      cause,
-    });
-  }
-  try {
-    const present = new Set(await db.columns(src));
+    const KIND = process.env.XMODE === "table" || (process.env.XMODE === "mixed" && got.format !== "parquet") ? "TABLE" : "VIEW";
+    await readingSource(() => db.run(`CREATE OR REPLACE TEMP ${KIND} ${src} AS SELECT * FROM ${reader}`));
+    const present = new Set(await readingSource(() => db.columns(src)));
     const contract = CONTRACTS[file.dataset];
     const layout = contract.layouts.find((l) => l.every((c) => present.has(c)));
     if (!layout) {
@@ -228,62 +237,71 @@ async function stageFile(
       });
     }
     const sourceCols = SOURCE_COLUMNS[file.dataset];
-    await checkTypes(
-      db,
-      src,
-      sourceCols.filter((c) => present.has(c.name)),
-      where,
-      got.url,
+    await readingSource(() =>
+      checkTypes(
+        db,
+        src,
+        sourceCols.filter((c) => present.has(c.name)),
+        where,
+        got.url,
+      ),
     );
     const missingColumns = sourceCols.filter((c) => !present.has(c.name)).map((c) => c.name);
-    const stage = `stage_${index}`;
     const selects = tableColumns(file.dataset).map((c) => `${columnExpr(file, c, present)} AS "${c.name}"`);
     const seasonFilter = seasonWhere(file, seasons, present);
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT ${selects.join(", ")} FROM ${src} ${seasonFilter}`,
-    );
-    const count = await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${stage}`);
-    const rows = count?.n ?? 0;
-    if (rows === 0) {
-      throw new NflPredError("CONTRACT", `${where}: no rows for season(s) ${seasons.join(", ")}`, {
-        file: got.url,
-      });
-    }
-    if (present.has("game_id") && present.has("season") && file.dataset === "schedules") {
-      const dup = await db.one<{ game_id: string }>(
-        `SELECT game_id FROM ${stage} GROUP BY game_id HAVING count(*) > 1 LIMIT 1`,
-      );
-      if (dup)
-        throw new NflPredError("CONTRACT", `${where}: duplicate game_id ${dup.game_id}`, {
-          file: got.url,
-          column: "game_id",
-          value: dup.game_id,
-        });
-    }
     const rawPath = join(
       rawDir,
       file.dataset,
       `${file.file}${file.season === null && seasons[0] !== null ? `_${seasons.join("_")}` : ""}.parquet`,
     );
     mkdirSync(join(rawDir, file.dataset), { recursive: true });
+    // The typed rows go straight to Parquet, which then serves as the staging area: materialising a staging
+    // table as well cost a second copy of every row.
     const tmpRaw = `${rawPath}.tmp-${process.pid}`;
-    await db.run(`COPY ${stage} TO '${sqlPath(tmpRaw)}' (FORMAT parquet)`);
-    renameSync(tmpRaw, rawPath);
-    return {
-      file,
-      url: got.url,
-      format: got.format,
-      sha256: got.sha256,
-      etag: got.etag,
-      bytes: got.bytes.length,
-      stage,
-      seasons,
-      rows,
-      missingColumns,
-      rawPath,
-    };
+    try {
+      await readingSource(() =>
+        db.run(
+          `COPY (SELECT ${selects.join(", ")} FROM ${src} ${seasonFilter}) TO '${sqlPath(tmpRaw)}' (FORMAT parquet)`,
+        ),
+      );
+      const stage = parquetOf(tmpRaw);
+      const count = await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${stage}`);
+      const rows = count?.n ?? 0;
+      if (rows === 0) {
+        throw new NflPredError("CONTRACT", `${where}: no rows for season(s) ${seasons.join(", ")}`, {
+          file: got.url,
+        });
+      }
+      if (file.dataset === "schedules") {
+        const dup = await db.one<{ game_id: string }>(
+          `SELECT game_id FROM ${stage} GROUP BY game_id HAVING count(*) > 1 LIMIT 1`,
+        );
+        if (dup)
+          throw new NflPredError("CONTRACT", `${where}: duplicate game_id ${dup.game_id}`, {
+            file: got.url,
+            column: "game_id",
+            value: dup.game_id,
+          });
+      }
+      return {
+        file,
+        url: got.url,
+        format: got.format,
+        sha256: got.sha256,
+        etag: got.etag,
+        bytes: got.bytes.length,
+        tmpRaw,
+        seasons,
+        rows,
+        missingColumns,
+        rawPath,
+      };
+    } catch (e) {
+      rmSync(tmpRaw, { force: true });
+      throw e;
+    }
   } finally {
-    await db.run(`DROP TABLE IF EXISTS ${src}`);
+    await db.run(`DROP VIEW IF EXISTS ${src}`).catch(() => db.run(`DROP TABLE IF EXISTS ${src}`));
     rmSync(tmpPath, { force: true });
   }
 }
@@ -337,7 +355,8 @@ function castExpr(col: string, type: ColumnDef["type"]): string {
     case "VARCHAR":
       return `NULLIF(trim(CAST(${c} AS VARCHAR)), '')`;
     case "INTEGER":
-      return `CAST(round(TRY_CAST(${c} AS DOUBLE)) AS INTEGER)`;
+      // TRY_CAST twice: an out-of-range value ('1e10') must fail the contract check, not abort the query.
+      return `TRY_CAST(round(TRY_CAST(${c} AS DOUBLE)) AS INTEGER)`;
     default:
       return `TRY_CAST(${c} AS ${type})`;
   }
@@ -352,8 +371,9 @@ async function checkTypes(
 ) {
   const typed = cols.filter((c) => c.type !== "VARCHAR");
   if (typed.length === 0) return;
+  // The failed-cast test comes first: it is rarely true, so DuckDB renders a value as text only for those rows.
   const bad = (c: ColumnDef) =>
-    `"${c.name}" IS NOT NULL AND trim(CAST("${c.name}" AS VARCHAR)) NOT IN ('', 'NA') AND ${castExpr(c.name, c.type)} IS NULL`;
+    `${castExpr(c.name, c.type)} IS NULL AND "${c.name}" IS NOT NULL AND trim(CAST("${c.name}" AS VARCHAR)) NOT IN ('', 'NA')`;
   const sql = `SELECT ${typed.map((c, i) => `first(CAST("${c.name}" AS VARCHAR)) FILTER (WHERE ${bad(c)}) AS b${i}`).join(", ")} FROM ${src}`;
   const row = (await db.one(sql)) ?? {};
   for (const [i, c] of typed.entries()) {
@@ -382,6 +402,10 @@ function teamExpr(inner: string): string {
 const FALLBACK_KICKOFF = `CASE weekday WHEN 'Monday' THEN '21:00' WHEN 'Thursday' THEN '20:30' WHEN 'Saturday' THEN '16:30'
   WHEN 'Friday' THEN '20:00' ELSE '13:00' END`;
 
+/** `gametime` when it is a real HH:MM clock time; empty, 'TBD' or '25:99' count as unknown (estimated). */
+const GAMETIME = `CASE WHEN regexp_full_match(trim(CAST("gametime" AS VARCHAR)), '([01]?[0-9]|2[0-3]):[0-5][0-9]')
+  THEN trim(CAST("gametime" AS VARCHAR)) END`;
+
 function columnExpr(file: SourceFile, c: ColumnDef, present: ReadonlySet<string>): string {
   const contract = CONTRACTS[file.dataset];
   const derived = (DERIVED_COLUMNS[file.dataset] ?? []).some((d) => d.name === c.name);
@@ -392,9 +416,9 @@ function columnExpr(file: SourceFile, c: ColumnDef, present: ReadonlySet<string>
     }
     switch (c.name) {
       case "kickoff_utc":
-        return `timezone('America/New_York', CAST(TRY_CAST("gameday" AS DATE) AS TIMESTAMP) + CAST(coalesce(NULLIF(trim(CAST("gametime" AS VARCHAR)), ''), ${FALLBACK_KICKOFF}) || ':00' AS INTERVAL))`;
+        return `timezone('America/New_York', CAST(TRY_CAST("gameday" AS DATE) AS TIMESTAMP) + CAST(coalesce(${GAMETIME}, ${FALLBACK_KICKOFF}) || ':00' AS INTERVAL))`;
       case "kickoff_estimated":
-        return `NULLIF(trim(CAST("gametime" AS VARCHAR)), '') IS NULL`;
+        return `(${GAMETIME}) IS NULL`;
       case "neutral_site":
         return `lower(trim(CAST("location" AS VARCHAR))) = 'neutral'`;
       default:
@@ -432,12 +456,13 @@ async function commit(db: Database, staged: readonly Staged[], now: number): Pro
       const seasons = s.seasons.filter((x): x is number => x !== null);
       if (seasons.length > 0) await db.run(`DELETE FROM ${table} WHERE season IN (${seasons.join(", ")})`);
       else await db.run(`DELETE FROM ${table}`);
-      await db.run(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${s.stage}`);
+      const stage = parquetOf(s.tmpRaw);
+      await db.run(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${stage}`);
       for (const season of s.seasons) {
         const n = await db.one<{ n: number }>(
           season === null
-            ? `SELECT count(*) AS n FROM ${s.stage}`
-            : `SELECT count(*) AS n FROM ${s.stage} WHERE season = ?`,
+            ? `SELECT count(*) AS n FROM ${stage}`
+            : `SELECT count(*) AS n FROM ${stage} WHERE season = ?`,
           season === null ? [] : [season],
         );
         await db.run(`INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ, false)`, [
@@ -472,6 +497,10 @@ async function countRows(db: Database, req: IngestRequest): Promise<IngestSummar
     for (const r of rows) out.push({ dataset, season: r.season, rows: r.n });
   }
   return out;
+}
+
+function parquetOf(path: string): string {
+  return `read_parquet('${sqlPath(path)}')`;
 }
 
 function sqlPath(p: string): string {
