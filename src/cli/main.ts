@@ -1,10 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { isNflPredError } from "../domain/index.ts";
+import { registerBacktest } from "./commands/backtest.ts";
 import { registerBuildFeatures } from "./commands/build-features.ts";
 import { registerFeatureSpec } from "./commands/feature-spec.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerSchedule } from "./commands/schedule.ts";
 import { registerSql } from "./commands/sql.ts";
+import { registerTrain } from "./commands/train.ts";
 import { createRuntime } from "./runtime.ts";
 
 /** The composition root: builds the program, runs it, and maps every error to a message and exit code. */
@@ -22,10 +24,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerIngest(program, rt);
+  registerBacktest(program, rt);
   registerBuildFeatures(program, rt);
   registerFeatureSpec(program, rt);
   registerSchedule(program, rt);
   registerSql(program, rt);
+  registerTrain(program, rt);
   try {
     await program.parseAsync([...argv]);
     return 0;

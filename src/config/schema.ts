@@ -71,7 +71,7 @@ const training = z
     calibration_weeks: z.number().int().min(0).max(10).default(2),
     model: z.enum(["logistic", "gbm", "stack"]).default("logistic"),
     seed: z.number().int().default(42),
-    l2: z.number().min(0).default(1.0),
+    l2: z.number().min(0).default(300),
   })
   .prefault({});
 

@@ -543,6 +543,23 @@ export function vigFreeHome(home: number | null, away: number | null): number | 
   return h / (h + a);
 }
 
+/**
+ * Home win probability implied by a closing spread (home-positive), by the normal approximation of the
+ * final margin with a standard deviation of 13.45 points (Stern's classic figure).
+ */
+export function spreadToProbability(spreadHome: number, sd = 13.45): number {
+  return normalCdf(spreadHome / sd);
+}
+
+function normalCdf(z: number): number {
+  // Abramowitz–Stegun 7.1.26 on erf, |error| < 1.5e-7.
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
 function weekKey(season: number, week: number, team: string): string {
   return `${season}|${week}|${team}`;
 }

@@ -10,6 +10,7 @@ export {
   type TeamWeekInjuries,
   type TeamWeekRoster,
   type VisibilityRules,
+  spreadToProbability,
   vigFreeHome,
 } from "./build.ts";
 export { designColumns, designMatrix, type GamePair } from "./design.ts";

@@ -99,5 +99,8 @@ function describeFetchError(e: unknown, timeoutMs: number): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
   if (err.name === "TimeoutError" || err.name === "AbortError") return `timed out after ${timeoutMs} ms`;
   const cause = err.cause?.code ?? err.cause?.message;
+  // undici reports a body cut short by the server as a bare "terminated".
+  if (err.message === "terminated")
+    return `connection closed before the whole body arrived (${cause ?? "terminated"})`;
   return cause ? `${err.message} (${cause})` : err.message;
 }

@@ -205,12 +205,13 @@ async function stageFile(
   const tmpPath = join(tmpDir, `${file.file}.${got.format}`);
   writeFileSync(tmpPath, got.bytes);
   const src = `src_${index}`;
+  const srcKind = got.format === "parquet" ? "VIEW" : "TABLE";
   const reader =
     got.format === "parquet"
       ? `read_parquet('${sqlPath(tmpPath)}')`
       : `read_csv('${sqlPath(tmpPath)}', all_varchar = true, header = true)`;
-  // A view, not a table: the file is scanned twice (type check, typed copy), which is cheaper than
-  // materialising every row first. Any read error on the way is the file's fault, so it is a contract error.
+  // The source is scanned twice (type check, typed copy). Parquet scans are cheap, so it stays a view;
+  // re-parsing CSV costs more than materialising it once. Any read error on the way is the file's fault.
   const readingSource = async <T>(step: () => Promise<T>): Promise<T> => {
     try {
       return await step();
@@ -223,9 +224,14 @@ async function stageFile(
     }
   };
   try {
-    const KIND = process.env.XMODE === "table" || (process.env.XMODE === "mixed" && got.format !== "parquet") ? "TABLE" : "VIEW";
-    await readingSource(() => db.run(`CREATE OR REPLACE TEMP ${KIND} ${src} AS SELECT * FROM ${reader}`));
-    const present = new Set(await readingSource(() => db.columns(src)));
+    await readingSource(() => db.run(`CREATE OR REPLACE TEMP ${srcKind} ${src} AS SELECT * FROM ${reader}`));
+    const sourceTypes = await readingSource(() =>
+      db.all<{ column_name: string; data_type: string }>(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?",
+        [src],
+      ),
+    );
+    const present = new Set(sourceTypes.map((c) => c.column_name));
     const contract = CONTRACTS[file.dataset];
     const layout = contract.layouts.find((l) => l.every((c) => present.has(c)));
     if (!layout) {
@@ -241,7 +247,7 @@ async function stageFile(
       checkTypes(
         db,
         src,
-        sourceCols.filter((c) => present.has(c.name)),
+        sourceCols.filter((c) => present.has(c.name) && !castCannotFail(sourceTypes, c)),
         where,
         got.url,
       ),
@@ -301,7 +307,7 @@ async function stageFile(
       throw e;
     }
   } finally {
-    await db.run(`DROP VIEW IF EXISTS ${src}`).catch(() => db.run(`DROP TABLE IF EXISTS ${src}`));
+    await db.run(`DROP ${srcKind} IF EXISTS ${src}`);
     rmSync(tmpPath, { force: true });
   }
 }
@@ -360,6 +366,16 @@ function castExpr(col: string, type: ColumnDef["type"]): string {
     default:
       return `TRY_CAST(${c} AS ${type})`;
   }
+}
+
+const NUMERIC_SOURCE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+
+/** A typed (Parquet) source column whose cast to the table type always succeeds needs no row check. */
+function castCannotFail(types: readonly { column_name: string; data_type: string }[], c: ColumnDef): boolean {
+  const from = types.find((t) => t.column_name === c.name)?.data_type ?? "VARCHAR";
+  if (from === c.type) return true;
+  return c.type === "DOUBLE" && NUMERIC_SOURCE.test(from);
 }
 
 async function checkTypes(

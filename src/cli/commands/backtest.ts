@@ -1,0 +1,220 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { lineSpec, renderPng, writePngAtomic } from "../../charts/index.ts";
+import { NflPredError } from "../../domain/index.ts";
+import { GAMES_SQL, normalizeGame } from "../../features/index.ts";
+import type { LearnerKind } from "../../model/index.ts";
+import { writeAtomic } from "../../registry/index.ts";
+import { accuracy, brierScore, expectedCalibrationError, logLoss } from "../../report/index.ts";
+import { parseList, parseSeasons } from "../args.ts";
+import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
+import { formatTable, toCsv } from "../table.ts";
+import { loadGamePairs } from "../training-data.ts";
+import { type BacktestRow, walkForward } from "../walk-forward.ts";
+import { resolveFeatureSet } from "./build-features.ts";
+import { trainSettings } from "./train.ts";
+
+interface BacktestOptions extends CommonOptions {
+  readonly seasons: string[];
+  readonly featureSet?: string;
+  readonly retrain: string;
+  readonly model?: string;
+}
+
+export function registerBacktest(program: Command, rt: Runtime): void {
+  program
+    .command("backtest")
+    .description(
+      "walk-forward backtest: every game predicted by a model trained only on earlier games, vs Elo and the market",
+    )
+    .requiredOption("--seasons <seasons...>", "seasons to predict (e.g. 2015-2025)")
+    .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
+    .option("--retrain <when>", "weekly | seasonly", "weekly")
+    .option("--model <kind>", "logistic | gbm | stack (default from config)")
+    .option("--config <path>", "config file (default ./configs/default.yaml)")
+    .action(async (opts: BacktestOptions) => {
+      const cfg = configFor(rt, opts);
+      const seasons = parseSeasons(opts.seasons, rt.now());
+      const featureSet = opts.featureSet ?? cfg.features.feature_set;
+      const defs = resolveFeatureSet(featureSet);
+      const [retrain] = parseList(opts.retrain, ["weekly", "seasonly"] as const, "--retrain");
+      const learner = opts.model
+        ? parseList(opts.model, ["logistic", "gbm", "stack"] as const, "--model")[0]
+        : undefined;
+      const settings = {
+        ...trainSettings(cfg, learner ? { learner: learner as LearnerKind } : {}),
+        holdoutWeeks: 0,
+      };
+      const first = seasons[0]!;
+      const stamp = new Date(rt.now())
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
+      const runId = `bt_${featureSet}_${settings.learner}_${retrain}_${stamp}`;
+      const { pairs, games } = await withDatabase(cfg, async (db) => ({
+        pairs: await loadGamePairs(
+          db,
+          featureSet,
+          defs.map((d) => d.name),
+          {
+            seasons: Array.from(
+              { length: seasons.at(-1)! - first + cfg.training.seasons_back + 1 },
+              (_, i) => first - cfg.training.seasons_back + i,
+            ),
+          },
+        ),
+        games: (await db.all(GAMES_SQL)).map(normalizeGame),
+      }));
+      const targets = pairs.filter((p) => seasons.includes(p.season) && p.label !== null);
+      if (targets.length === 0) {
+        throw new NflPredError(
+          "NO_DATA",
+          `no T-60m features of completed games for seasons ${seasons.join(", ")} (${featureSet})`,
+          {
+            hint: `run \`npx nfl-pred build-features --seasons ${first - cfg.training.seasons_back}-${seasons.at(-1)} --feature-set ${featureSet}\` first`,
+          },
+        );
+      }
+      const bar = rt.interactive
+        ? new SingleBar({ format: "backtest [{bar}] {value}/{total} {label}", hideCursor: true })
+        : null;
+      const rows = walkForward(pairs, games, defs, settings, {
+        seasons,
+        retrain: retrain!,
+        seasonsBack: cfg.training.seasons_back,
+        seasonWeights: cfg.training.season_weights,
+        runId,
+        onBlock: (done, total, label) => {
+          if (bar) {
+            if (done === 1) bar.start(total, 0, { label });
+            bar.update(done, { label });
+          } else if (done % 20 === 0 || done === total) rt.log.info({ done, total }, "backtest progress");
+        },
+      });
+      bar?.stop();
+      const blocks = new Set(rows.map((r) => r.modelId));
+      const summary = summarize(rows);
+      const reportsDir = cfg.paths.reports_dir;
+      mkdirSync(reportsDir, { recursive: true });
+      const csvPath = join(reportsDir, `backtest_${runId}.csv`);
+      writeAtomic(csvPath, toCsv(summary));
+      const pngPath = join(reportsDir, `backtest_${runId}.png`);
+      const bySeason = summary.filter((r) => r.scope !== "overall");
+      await writePngAtomic(
+        pngPath,
+        await renderPng(
+          lineSpec({
+            title: `Walk-forward Brier by season — ${featureSet} ${settings.learner} (${retrain} retrain)`,
+            xTitle: "Season",
+            yTitle: "Brier score (lower is better)",
+            series: ["model", "elo", "market"].map((source) => ({
+              name: source,
+              points: bySeason
+                .filter((r) => r.source === source)
+                .map((r) => ({ x: Number(r.scope), y: r.brier_score })),
+            })),
+          }),
+        ),
+      );
+      await withDatabase(cfg, async (db) => {
+        await db.transaction(async () => {
+          await db.run("DELETE FROM backtest_predictions WHERE run_id = ?", [runId]);
+          await db.appendRows(
+            "backtest_predictions",
+            [
+              "VARCHAR",
+              "VARCHAR",
+              "INTEGER",
+              "INTEGER",
+              "DOUBLE",
+              "DOUBLE",
+              "VARCHAR",
+              "VARCHAR",
+              "DOUBLE",
+              "DOUBLE",
+            ],
+            rows.map((r) => [
+              runId,
+              r.gameId,
+              r.season,
+              r.week,
+              r.pModel,
+              r.label,
+              r.modelId,
+              featureSet,
+              r.pElo,
+              r.pMarket,
+            ]),
+          );
+        });
+      });
+      rt.out(formatTable(summary.filter((r) => r.scope === "overall")));
+      rt.out("");
+      rt.out(formatTable(pivotBySeason(summary)));
+      rt.out("");
+      rt.out(
+        `Backtest ${runId}: ${rows.length} games, ${blocks.size} ${retrain === "weekly" ? "weekly" : "seasonal"} retrains`,
+      );
+      rt.out(`Report: ${csvPath}`);
+      rt.out(`Chart: ${pngPath}`);
+    });
+}
+
+interface SummaryRow extends Record<string, unknown> {
+  scope: string;
+  source: string;
+  n: number;
+  brier_score: number;
+  log_loss: number;
+  accuracy: number;
+  ece: number;
+}
+
+function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
+  const out: SummaryRow[] = [];
+  const scopes = ["overall", ...[...new Set(rows.map((r) => r.season))].sort().map(String)];
+  for (const scope of scopes) {
+    const rs = scope === "overall" ? rows : rows.filter((r) => String(r.season) === scope);
+    const withMarket = rs.filter((r) => r.pMarket !== null);
+    for (const [source, sel, get] of [
+      ["model", rs, (r: BacktestRow) => r.pModel],
+      ["elo", rs, (r: BacktestRow) => r.pElo],
+      ["market", withMarket, (r: BacktestRow) => r.pMarket!],
+      ["model_on_market_games", withMarket, (r: BacktestRow) => r.pModel],
+    ] as const) {
+      if (sel.length === 0) continue;
+      const p = sel.map(get);
+      const y = sel.map((r) => r.label);
+      out.push({
+        scope,
+        source,
+        n: sel.length,
+        brier_score: round(brierScore(p, y)),
+        log_loss: round(logLoss(p, y)),
+        accuracy: round(accuracy(p, y)),
+        ece: round(expectedCalibrationError(p, y)),
+      });
+    }
+  }
+  return out;
+}
+
+function pivotBySeason(summary: readonly SummaryRow[]): Record<string, unknown>[] {
+  const seasons = [...new Set(summary.filter((r) => r.scope !== "overall").map((r) => r.scope))];
+  return seasons.map((s) => {
+    const get = (src: string) => summary.find((r) => r.scope === s && r.source === src)?.brier_score ?? null;
+    return {
+      season: Number(s),
+      n: summary.find((r) => r.scope === s && r.source === "model")?.n ?? 0,
+      brier_model: get("model"),
+      brier_elo: get("elo"),
+      brier_market: get("market"),
+    };
+  });
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,255 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { stringify } from "yaml";
+import { reliabilitySpec, renderPng, writePngAtomic } from "../../charts/index.ts";
+import type { Config } from "../../config/index.ts";
+import { NflPredError } from "../../domain/index.ts";
+import { designColumns, type FeatureDef } from "../../features/index.ts";
+import { type LearnerKind, serializeModel, type TrainSettings, trainCalibrated } from "../../model/index.ts";
+import { type ModelArtifact, writeArtifact } from "../../registry/index.ts";
+import {
+  accuracy,
+  brierScore,
+  expectedCalibrationError,
+  logLoss,
+  reliabilityBins,
+  reliabilitySlope,
+} from "../../report/index.ts";
+import type { Database } from "../../storage/index.ts";
+import { createTrackingStore } from "../../tracking/index.ts";
+import { parseInteger, parseList, parseSeasons } from "../args.ts";
+import { codeVersion, datasetVersions } from "../provenance.ts";
+import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
+import { loadGamePairs, toTrainData } from "../training-data.ts";
+import { resolveFeatureSet } from "./build-features.ts";
+import { featureSpecOf } from "./feature-spec.ts";
+
+interface TrainOptions extends CommonOptions {
+  readonly featureSet?: string;
+  readonly calibrationWeeks?: string;
+  readonly seasons?: string[];
+  readonly model?: string;
+}
+
+export function trainSettings(
+  cfg: Config,
+  overrides: { calibrationWeeks?: number; learner?: LearnerKind } = {},
+): TrainSettings {
+  return {
+    learner: overrides.learner ?? cfg.training.model,
+    seed: cfg.training.seed,
+    l2: cfg.training.l2,
+    cvFolds: 5,
+    calibrationWeeks: overrides.calibrationWeeks ?? cfg.training.calibration_weeks,
+    holdoutWeeks: 4,
+  };
+}
+
+/** The training window: explicit seasons, else the latest `seasons_back` seasons with completed games. */
+async function trainingSeasons(
+  db: Database,
+  featureSet: string,
+  cfg: Config,
+  explicit?: number[],
+): Promise<number[]> {
+  if (explicit) return explicit;
+  const row = await db.one<{ s: number | null }>(
+    `SELECT max(f.season) AS s FROM features f JOIN schedules s USING (game_id)
+     WHERE f.feature_set = ? AND f.stage = 'T-60m' AND s.home_score IS NOT NULL`,
+    [featureSet],
+  );
+  if (row?.s === null || row?.s === undefined) {
+    throw new NflPredError("NO_DATA", `no T-60m features of completed games for feature set ${featureSet}`, {
+      hint: `run \`npx nfl-pred build-features --seasons <seasons> --feature-set ${featureSet}\` first`,
+    });
+  }
+  const last = row.s;
+  return Array.from(
+    { length: cfg.training.seasons_back },
+    (_, i) => last - cfg.training.seasons_back + 1 + i,
+  );
+}
+
+function scoreMetrics(prefix: string, p: ArrayLike<number>, y: ArrayLike<number>): Record<string, number> {
+  return {
+    [`${prefix}_brier`]: brierScore(p, y),
+    [`${prefix}_log_loss`]: logLoss(p, y),
+    [`${prefix}_accuracy`]: accuracy(p, y),
+    [`${prefix}_ece`]: expectedCalibrationError(p, y),
+    [`${prefix}_n`]: p.length,
+  };
+}
+
+export function registerTrain(program: Command, rt: Runtime): void {
+  program
+    .command("train")
+    .description(
+      "train a calibrated model on T-60m features; writes data/models/<model_id>.model.json and tracks the run",
+    )
+    .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
+    .option("--calibration-weeks <n>", "weeks held out to choose the calibrator (default from config)")
+    .option("--seasons <seasons...>", "training seasons (default: the latest training.seasons_back seasons)")
+    .option("--model <kind>", "logistic | gbm | stack (default from config)")
+    .option("--config <path>", "config file (default ./configs/default.yaml)")
+    .action(async (opts: TrainOptions) => {
+      const cfg = configFor(rt, opts);
+      const featureSet = opts.featureSet ?? cfg.features.feature_set;
+      const defs = resolveFeatureSet(featureSet);
+      const explicit = opts.seasons ? parseSeasons(opts.seasons, rt.now()) : undefined;
+      const calibrationWeeks =
+        opts.calibrationWeeks === undefined
+          ? undefined
+          : parseInteger(opts.calibrationWeeks, "--calibration-weeks", 0, 10);
+      const learner = opts.model
+        ? parseList(opts.model, ["logistic", "gbm", "stack"] as const, "--model")[0]
+        : undefined;
+      const settings = trainSettings(cfg, {
+        ...(calibrationWeeks === undefined ? {} : { calibrationWeeks }),
+        ...(learner ? { learner } : {}),
+      });
+      const result = await withDatabase(cfg, async (db) => {
+        const seasons = await trainingSeasons(db, featureSet, cfg, explicit);
+        const pairs = (
+          await loadGamePairs(
+            db,
+            featureSet,
+            defs.map((d) => d.name),
+            { seasons },
+          )
+        ).filter((p) => p.label !== null);
+        if (pairs.length === 0) {
+          throw new NflPredError(
+            "NO_DATA",
+            `no T-60m features of completed games in seasons ${seasons.join(", ")}`,
+            {
+              hint: `run \`npx nfl-pred build-features --seasons ${seasons.join(" ")}\` first`,
+            },
+          );
+        }
+        return { seasons, pairs, versions: await datasetVersions(db) };
+      });
+      const { seasons, pairs, versions } = result;
+      rt.log.info({ featureSet, seasons, games: pairs.length, learner: settings.learner }, "training");
+      const data = toTrainData(pairs, defs, cfg.training.season_weights);
+      const outcome = trainCalibrated(data, settings);
+      const metrics: Record<string, number> = { train_games: pairs.length };
+      outcome.cv.forEach((f, k) => {
+        metrics[`cv_fold${k + 1}_brier`] = brierScore(f.p, f.y);
+        metrics[`cv_fold${k + 1}_log_loss`] = logLoss(f.p, f.y);
+      });
+      const cvP = outcome.cv.flatMap((f) => [...f.p]);
+      const cvY = outcome.cv.flatMap((f) => [...f.y]);
+      Object.assign(metrics, scoreMetrics("cv", cvP, cvY));
+      for (const [k, v] of Object.entries(outcome.calibrationLosses))
+        metrics[`calibration_log_loss_${k}`] = v;
+      const evalSet = outcome.holdout ?? { p: Float64Array.from(cvP), y: Float64Array.from(cvY) };
+      if (outcome.holdout) {
+        Object.assign(metrics, scoreMetrics("holdout", outcome.holdout.p, outcome.holdout.y));
+        metrics.holdout_reliability_slope = reliabilitySlope(outcome.holdout.p, outcome.holdout.y);
+      }
+      const createdAt = rt.now();
+      const stamp = new Date(createdAt)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
+      const modelId = `${featureSet}_${settings.learner}_${stamp}`;
+      const modelsDir = cfg.paths.models_dir;
+      const spec = featureSpecOf(featureSet);
+      const version = codeVersion(rt.version);
+
+      const store = createTrackingStore({
+        trackingUri: rt.env.MLFLOW_TRACKING_URI ?? cfg.mlflow.tracking_uri,
+        cwd: rt.cwd,
+        now: rt.now,
+        gitCommit: version,
+      });
+      const run = await store.startRun(await store.getOrCreateExperiment(cfg.mlflow.experiment), modelId, {
+        feature_set: featureSet,
+        model_id: modelId,
+        code_version: version,
+        learner: settings.learner,
+        calibrator: outcome.calibrator.kind,
+        stage: "none",
+      });
+      try {
+        await run.logParams({
+          feature_set: featureSet,
+          learner: settings.learner,
+          seed: String(settings.seed),
+          l2: String(settings.l2),
+          cv_folds: String(settings.cvFolds),
+          calibration_weeks: String(settings.calibrationWeeks),
+          holdout_weeks: String(settings.holdoutWeeks),
+          seasons: seasons.join(","),
+          season_weights: cfg.training.season_weights.join(",") || "none",
+          feature_spec_checksum: spec.checksum,
+          n_design_columns: String(data.X.cols),
+        });
+        for (const [k, v] of Object.entries(metrics)) await run.logMetric(k, v);
+        for (const [k, v] of Object.entries(versions)) await run.setTag(`data_version.${k}`, v);
+
+        const artifact: ModelArtifact = {
+          format: "nfl-pred-model/1",
+          modelId,
+          createdAt: new Date(createdAt).toISOString(),
+          featureSet,
+          featureSpecChecksum: spec.checksum,
+          designColumns: designColumns(defs as readonly FeatureDef[]),
+          model: serializeModel(outcome.model),
+          calibrator: { kind: outcome.calibrator.kind, params: outcome.calibrator.params },
+          trainingWindow: {
+            seasons,
+            firstGameId: pairs[0]!.gameId,
+            lastGameId: pairs.at(-1)!.gameId,
+            lastKickoff: new Date(pairs.at(-1)!.kickoff).toISOString(),
+            games: pairs.length,
+          },
+          metrics,
+          settings: { ...settings },
+          codeVersion: version,
+          dataVersions: versions,
+          trackingRunId: run.runId,
+        };
+        const written = writeArtifact(modelsDir, artifact);
+        const png = join(modelsDir, `reliability_${modelId}.png`);
+        const bins = reliabilityBins(evalSet.p, evalSet.y, 10);
+        await writePngAtomic(
+          png,
+          await renderPng(
+            reliabilitySpec({
+              title: `Reliability — ${modelId} (${outcome.holdout ? "holdout" : "CV"} weeks, n=${evalSet.p.length})`,
+              bins,
+            }),
+          ),
+        );
+        await run.logText(stringify(configSnapshot(cfg)), "config.yaml");
+        await run.logText(spec.text, "feature_spec.md");
+        await run.logArtifact(png);
+        await run.logArtifact(written.path);
+        await run.setTag("model_sha256", written.sha256);
+        await run.end("FINISHED");
+        rt.out(
+          `Trained ${settings.learner} on ${pairs.length} games (seasons ${seasons.join(", ")}), calibrator ${outcome.calibrator.kind}`,
+        );
+        if (outcome.holdout) {
+          rt.out(
+            `Holdout (last ${settings.holdoutWeeks} weeks, n=${outcome.holdout.p.length}): Brier ${metrics.holdout_brier?.toFixed(4)}, log loss ${metrics.holdout_log_loss?.toFixed(4)}, accuracy ${metrics.holdout_accuracy?.toFixed(3)}`,
+          );
+        }
+        rt.out(
+          `CV (${outcome.cv.length} forward-chaining folds, n=${cvP.length}): Brier ${metrics.cv_brier?.toFixed(4)}, log loss ${metrics.cv_log_loss?.toFixed(4)}`,
+        );
+        rt.out(`Model artifact: ${written.path} (sha256 ${written.sha256})`);
+        rt.out(`Reliability diagram: ${png}`);
+        rt.out(`MLflow run ID: ${run.runId}`);
+      } catch (e) {
+        await run.end("FAILED");
+        throw e;
+      }
+    });
+}
+
+function configSnapshot(cfg: Config): Record<string, unknown> {
+  const { source: _source, cwd: _cwd, ...rest } = cfg;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+}

@@ -1,0 +1,101 @@
+import type { FeatureDef, GamePair } from "../features/index.ts";
+import { designMatrix } from "../features/index.ts";
+import { createMatrix, type TrainData } from "../model/index.ts";
+import type { Database } from "../storage/index.ts";
+
+export interface LabelledPair extends GamePair {
+  readonly homeTeam: string;
+  readonly awayTeam: string;
+  readonly label: number | null;
+  readonly asOf: number;
+  readonly snapshotAt: number;
+}
+
+/**
+ * Each game's T-60m feature pair (the canonical row at kickoff - 60 min when present, else the latest
+ * T-60m row), with the home label from today's schedules (ties 0.5).
+ */
+export async function loadGamePairs(
+  db: Database,
+  featureSet: string,
+  features: readonly string[],
+  where: { seasons?: readonly number[]; gameIds?: readonly string[]; snapshotAt?: number } = {},
+): Promise<LabelledPair[]> {
+  const cols = features.map((f) => `f."${f}"`).join(", ");
+  const filters = ["f.feature_set = ?"];
+  const params: (string | number)[] = [featureSet];
+  if (where.seasons) filters.push(`f.season IN (${where.seasons.map(Number).join(", ") || "NULL"})`);
+  if (where.gameIds) filters.push(`f.game_id IN (${where.gameIds.map(() => "?").join(", ") || "NULL"})`);
+  if (where.gameIds) params.push(...where.gameIds);
+  const pick =
+    where.snapshotAt === undefined
+      ? `f.stage = 'T-60m' QUALIFY row_number() OVER (PARTITION BY f.game_id, f.team
+           ORDER BY (f.snapshot_at = f.kickoff_utc - INTERVAL 60 MINUTE) DESC, f.snapshot_at DESC) = 1`
+      : `f.snapshot_at = to_timestamp(${where.snapshotAt / 1000})`;
+  const rows = await db.all(
+    `SELECT f.game_id, f.season, f.week, f.team, f.is_home, epoch_ms(f.kickoff_utc) AS kickoff_ms,
+            epoch_ms(f.asof_ts) AS asof_ms, epoch_ms(f.snapshot_at) AS snapshot_ms,
+            s.home_team, s.away_team, s.home_score, s.away_score${cols ? `, ${cols}` : ""}
+     FROM features f JOIN schedules s USING (game_id)
+     WHERE ${filters.join(" AND ")} AND ${pick}`,
+    params,
+  );
+  const byGame = new Map<
+    string,
+    { home?: Record<string, number | null>; away?: Record<string, number | null>; r: (typeof rows)[number] }
+  >();
+  for (const r of rows) {
+    const values: Record<string, number | null> = {};
+    for (const f of features) values[f] = (r[f] as number | null) ?? null;
+    const entry = byGame.get(String(r.game_id)) ?? { r };
+    if (r.is_home) entry.home = values;
+    else entry.away = values;
+    byGame.set(String(r.game_id), entry);
+  }
+  const out: LabelledPair[] = [];
+  for (const [gameId, e] of byGame) {
+    if (!e.home || !e.away) continue;
+    const hs = e.r.home_score as number | null;
+    const as = e.r.away_score as number | null;
+    out.push({
+      gameId,
+      season: Number(e.r.season),
+      week: Number(e.r.week),
+      kickoff: Number(e.r.kickoff_ms),
+      asOf: Number(e.r.asof_ms),
+      snapshotAt: Number(e.r.snapshot_ms),
+      homeTeam: String(e.r.home_team),
+      awayTeam: String(e.r.away_team),
+      home: e.home,
+      away: e.away,
+      label: hs === null || as === null ? null : hs > as ? 1 : hs < as ? 0 : 0.5,
+    });
+  }
+  return out.sort((a, b) => a.kickoff - b.kickoff || a.gameId.localeCompare(b.gameId));
+}
+
+/** Week index that orders rows in time (weeks never exceed 22). */
+export function weekIndex(season: number, week: number): number {
+  return season * 100 + week;
+}
+
+/** Design matrix, labels, time groups and optional season weights for completed games. */
+export function toTrainData(
+  pairs: readonly LabelledPair[],
+  defs: readonly FeatureDef[],
+  seasonWeights: readonly number[] = [],
+): TrainData {
+  const done = pairs.filter((p) => p.label !== null);
+  const { names, data } = designMatrix(done, defs);
+  const latest = Math.max(...done.map((p) => p.season));
+  const weights =
+    seasonWeights.length > 0
+      ? Float64Array.from(done, (p) => seasonWeights[latest - p.season] ?? seasonWeights.at(-1) ?? 1)
+      : undefined;
+  return {
+    X: createMatrix(done.length, names.length, data, names),
+    y: Float64Array.from(done, (p) => p.label!),
+    groups: Int32Array.from(done, (p) => weekIndex(p.season, p.week)),
+    ...(weights ? { weights } : {}),
+  };
+}

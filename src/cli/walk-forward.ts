@@ -1,0 +1,88 @@
+import { type Game, MS_HOUR } from "../domain/index.ts";
+import { designMatrix, type FeatureDef, spreadToProbability, vigFreeHome } from "../features/index.ts";
+import { createMatrix, type TrainSettings, trainCalibrated } from "../model/index.ts";
+import { type LabelledPair, toTrainData } from "./training-data.ts";
+
+export interface BacktestRow {
+  readonly gameId: string;
+  readonly season: number;
+  readonly week: number;
+  readonly label: number;
+  readonly pModel: number;
+  readonly pElo: number;
+  readonly pMarket: number | null;
+  readonly modelId: string;
+}
+
+export interface WalkForwardOptions {
+  readonly seasons: readonly number[];
+  readonly retrain: "weekly" | "seasonly";
+  readonly seasonsBack: number;
+  readonly seasonWeights: readonly number[];
+  readonly runId: string;
+  readonly onBlock?: (done: number, total: number, label: string) => void;
+}
+
+/**
+ * Walk-forward evaluation: each week (or season) of the target seasons is predicted by a model trained
+ * only on games whose results were visible before that block's first kickoff, within the rolling window.
+ * Baselines on the same games: the built-in Elo and the vig-free closing moneyline (spread fallback).
+ */
+export function walkForward(
+  pairs: readonly LabelledPair[],
+  games: readonly Game[],
+  defs: readonly FeatureDef[],
+  settings: TrainSettings,
+  opts: WalkForwardOptions,
+): BacktestRow[] {
+  const targets = pairs.filter((p) => opts.seasons.includes(p.season) && p.label !== null);
+  const gameById = new Map(games.map((g) => [g.gameId, g]));
+  const blocks = groupBlocks(targets, opts.retrain);
+  const rows: BacktestRow[] = [];
+  for (const [i, block] of blocks.entries()) {
+    const cutoff = Math.min(...block.map((p) => p.kickoff));
+    const train = pairs.filter(
+      (p) =>
+        p.label !== null &&
+        p.kickoff + 4 * MS_HOUR <= cutoff &&
+        p.season >= block[0]!.season - opts.seasonsBack,
+    );
+    const outcome = trainCalibrated(toTrainData(train, defs, opts.seasonWeights), settings);
+    const { names, data } = designMatrix(block, defs);
+    const p = outcome.calibrator.apply(
+      outcome.model.predict(createMatrix(block.length, names.length, data, names)),
+    );
+    const modelId = `${opts.runId}_${block[0]!.season}w${String(block[0]!.week).padStart(2, "0")}`;
+    block.forEach((g, j) => {
+      const game = gameById.get(g.gameId);
+      const market = game
+        ? (vigFreeHome(game.homeMoneyline, game.awayMoneyline) ??
+          (game.spreadLine === null ? null : spreadToProbability(game.spreadLine)))
+        : null;
+      rows.push({
+        gameId: g.gameId,
+        season: g.season,
+        week: g.week,
+        label: g.label!,
+        pModel: p[j]!,
+        pElo: g.home.elo_prob_home ?? 0.5,
+        pMarket: market,
+        modelId,
+      });
+    });
+    opts.onBlock?.(i + 1, blocks.length, `${block[0]!.season} wk ${block[0]!.week}`);
+  }
+  return rows;
+}
+
+/** Prediction blocks: each week (weekly retrain) or each season (retrain before the season). */
+function groupBlocks(targets: readonly LabelledPair[], retrain: "weekly" | "seasonly"): LabelledPair[][] {
+  const blocks = new Map<string, LabelledPair[]>();
+  for (const p of targets) {
+    const key = retrain === "weekly" ? `${p.season}-${String(p.week).padStart(2, "0")}` : String(p.season);
+    const list = blocks.get(key) ?? [];
+    list.push(p);
+    blocks.set(key, list);
+  }
+  return [...blocks.keys()].sort().map((k) => blocks.get(k)!);
+}

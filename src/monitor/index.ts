@@ -1,0 +1,1 @@
+export { computePsi, type PsiBin, type PsiOptions, type PsiResult } from "./psi.ts";

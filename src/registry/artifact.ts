@@ -1,0 +1,127 @@
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, join } from "node:path";
+import { NflPredError } from "../domain/index.ts";
+
+/** Version tag of the artifact layout; bump when a field changes meaning. */
+export const ARTIFACT_FORMAT = "nfl-pred-model/1";
+export const ARTIFACT_EXT = ".model.json";
+
+/**
+ * A trained model as stored in `data/models/<model_id>.model.json`, with `<file>.sha256` beside it.
+ * Everything needed to predict and to audit: design columns, the serialised model and calibrator, the
+ * training window, metrics, settings and the feature-spec checksum.
+ */
+export interface ModelArtifact {
+  readonly format: string;
+  readonly modelId: string;
+  readonly createdAt: string;
+  readonly featureSet: string;
+  readonly featureSpecChecksum: string;
+  readonly designColumns: readonly string[];
+  readonly model: { readonly kind: string; readonly features: readonly string[]; readonly params: unknown };
+  readonly calibrator: { readonly kind: string; readonly params: unknown };
+  readonly trainingWindow: {
+    readonly seasons: readonly number[];
+    readonly firstGameId: string;
+    readonly lastGameId: string;
+    readonly lastKickoff: string;
+    readonly games: number;
+  };
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly codeVersion: string;
+  readonly dataVersions: Readonly<Record<string, string>>;
+  readonly trackingRunId: string | null;
+}
+
+export interface StoredArtifact {
+  readonly path: string;
+  readonly sha256: string;
+  readonly artifact: ModelArtifact;
+}
+
+export function artifactPath(modelsDir: string, modelId: string): string {
+  return join(modelsDir, `${modelId}${ARTIFACT_EXT}`);
+}
+
+/** Writes the artifact and its checksum atomically (temp file + rename), checksum last. */
+export function writeArtifact(modelsDir: string, artifact: ModelArtifact): { path: string; sha256: string } {
+  mkdirSync(modelsDir, { recursive: true });
+  const path = artifactPath(modelsDir, artifact.modelId);
+  const text = `${JSON.stringify(artifact, null, 1)}\n`;
+  const sha256 = createHash("sha256").update(text).digest("hex");
+  writeAtomic(path, text);
+  writeAtomic(`${path}.sha256`, `${sha256}  ${basename(path)}\n`);
+  return { path, sha256 };
+}
+
+/** Reads an artifact, refusing one whose bytes do not match its recorded sha256. */
+export function readArtifact(path: string): StoredArtifact {
+  if (!existsSync(path)) {
+    throw new NflPredError("NOT_FOUND", `model artifact ${path} does not exist`, {
+      file: path,
+      hint: "list models with `ls data/models`, or train one with `npx nfl-pred train`",
+    });
+  }
+  const real = realpathSync(path);
+  const bytes = readFileSync(real);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const sidecar = `${real}.sha256`;
+  if (!existsSync(sidecar)) {
+    throw new NflPredError("INTEGRITY", `model artifact ${real} has no checksum file ${basename(sidecar)}`, {
+      file: real,
+    });
+  }
+  const recorded = readFileSync(sidecar, "utf8").trim().split(/\s+/)[0];
+  if (recorded !== sha256) {
+    throw new NflPredError(
+      "INTEGRITY",
+      `model artifact ${real} does not match its sha256 (${recorded} recorded, ${sha256} found)`,
+      {
+        file: real,
+        hint: "the file is corrupt or was edited; restore it or train again",
+      },
+    );
+  }
+  let artifact: ModelArtifact;
+  try {
+    artifact = JSON.parse(bytes.toString("utf8")) as ModelArtifact;
+  } catch (cause) {
+    throw new NflPredError("INTEGRITY", `model artifact ${real} is not valid JSON`, { file: real, cause });
+  }
+  if (artifact.format !== ARTIFACT_FORMAT) {
+    throw new NflPredError(
+      "MODEL",
+      `model artifact ${real} has format ${String(artifact.format)}, expected ${ARTIFACT_FORMAT}`,
+      {
+        file: real,
+      },
+    );
+  }
+  return { path: real, sha256, artifact };
+}
+
+/** Artifact files in the models directory, newest first (by modification time). */
+export function listArtifactFiles(modelsDir: string): string[] {
+  if (!existsSync(modelsDir)) return [];
+  return readdirSync(modelsDir)
+    .filter((f) => f.endsWith(ARTIFACT_EXT))
+    .map((f) => join(modelsDir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a));
+}
+
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,9 @@
+export {
+  accuracy,
+  brierScore,
+  expectedCalibrationError,
+  logLoss,
+  type ReliabilityBin,
+  reliabilityBins,
+  reliabilitySlope,
+} from "./metrics.ts";

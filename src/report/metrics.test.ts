@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import {
+  accuracy,
+  brierScore,
+  expectedCalibrationError,
+  logLoss,
+  reliabilityBins,
+  reliabilitySlope,
+} from "./index.ts";
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("metrics", () => {
+  it("reference values: Brier 0.07 and log loss 0.2797765635793423", () => {
+    const p = [0.8, 0.4, 0.1];
+    const y = [1, 0, 0];
+    expect(brierScore(p, y)).toBeCloseTo(0.07, 15);
+    expect(logLoss(p, y)).toBeCloseTo(0.2797765635793423, 15);
+  });
+
+  it("log loss takes soft labels and clips at eps", () => {
+    expect(logLoss([0.5], [0.5])).toBeCloseTo(Math.LN2, 15);
+    expect(logLoss([0.9], [0.5])).toBeCloseTo(-0.5 * Math.log(0.9) - 0.5 * Math.log(0.1), 15);
+    expect(logLoss([0], [1])).toBeCloseTo(-Math.log(1e-15), 10);
+    expect(logLoss([0], [1], 1e-3)).toBeCloseTo(-Math.log(1e-3), 12);
+    expect(logLoss(Float64Array.of(0.8), Float64Array.of(1))).toBeCloseTo(-Math.log(0.8), 15);
+  });
+
+  it("accuracy picks home at p >= 0.5 and counts a tie as half", () => {
+    expect(accuracy([0.5, 0.49, 0.9, 0.2], [1, 0, 0, 1])).toBe(0.5);
+    expect(accuracy([0.7, 0.3, 0.5], [1, 1, 0.5])).toBe(0.5);
+  });
+
+  it("reliability bins are equal-width, keep p = 1 in the last bin, and mark empty bins NaN", () => {
+    const bins = reliabilityBins([0.05, 0.15, 0.15, 1], [0, 1, 0, 1], 10);
+    expect(bins.length).toBe(10);
+    expect(bins.map((b) => b.count)).toEqual([1, 2, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(bins[1]).toMatchObject({ bin: 1, lower: 0.1, upper: 0.2, meanPredicted: 0.15, observedRate: 0.5 });
+    expect(bins[2]!.meanPredicted).toBeNaN();
+    expect(bins[9]!.upper).toBe(1);
+  });
+
+  it("ECE weights each bin's calibration gap by its count", () => {
+    // Gaps 0.05 (1 row), 0.35 (2 rows), 0.05 (1 row).
+    expect(expectedCalibrationError([0.05, 0.15, 0.15, 0.95], [0, 1, 0, 1])).toBeCloseTo(0.2, 12);
+    expect(expectedCalibrationError([0.3, 0.3], [0, 1], 5)).toBeCloseTo(0.2, 12);
+  });
+
+  it("reliability slope is about 1 when calibrated and about 1/k when logits are stretched by k", () => {
+    const r = rng(4);
+    const n = 40_000;
+    const p = Array.from({ length: n }, () => 0.03 + 0.94 * r());
+    const y = p.map((q) => (r() < q ? 1 : 0));
+    expect(reliabilitySlope(p, y)).toBeCloseTo(1, 1);
+    const stretched = p.map((q) => 1 / (1 + Math.exp(-2 * Math.log(q / (1 - q)))));
+    expect(reliabilitySlope(stretched, y)).toBeCloseTo(0.5, 1);
+  });
+
+  it("rejects mismatched lengths", () => {
+    expect(() => brierScore([0.5], [1, 0])).toThrow(/1 probabilities but 2 labels/);
+  });
+});

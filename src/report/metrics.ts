@@ -1,0 +1,112 @@
+import { NflPredError } from "../domain/index.ts";
+import { fitLogistic1D, logit } from "../model/index.ts";
+
+function checkPair(p: ArrayLike<number>, y: ArrayLike<number>, what: string): void {
+  if (p.length !== y.length) {
+    throw new NflPredError("MODEL", `${what}: ${p.length} probabilities but ${y.length} labels`);
+  }
+}
+
+/**
+ * Mean squared error of probabilities against labels (0, 1, or 0.5 for a tie); NaN for no rows.
+ * @example brierScore([0.8, 0.4, 0.1], [1, 0, 0]) // 0.07
+ */
+export function brierScore(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkPair(p, y, "brierScore");
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += (p[i]! - y[i]!) ** 2;
+  return s / p.length;
+}
+
+/**
+ * Mean log loss -(y ln p + (1 - y) ln(1 - p)) with soft labels; p is clipped to [eps, 1 - eps].
+ * @example logLoss([0.8, 0.4, 0.1], [1, 0, 0]) // 0.2797765635793423
+ */
+export function logLoss(p: ArrayLike<number>, y: ArrayLike<number>, eps = 1e-15): number {
+  checkPair(p, y, "logLoss");
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(Math.max(p[i]!, eps), 1 - eps);
+    const t = y[i]!;
+    s -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
+  }
+  return s / p.length;
+}
+
+/**
+ * Share of correct picks: p >= 0.5 picks home (label 1); a tie (label 0.5) counts as half right.
+ * @example accuracy([0.7, 0.3, 0.5], [1, 1, 0.5]) // 0.5
+ */
+export function accuracy(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkPair(p, y, "accuracy");
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const t = y[i]!;
+    s += t === 0.5 ? 0.5 : (p[i]! >= 0.5 ? 1 : 0) === t ? 1 : 0;
+  }
+  return s / p.length;
+}
+
+export interface ReliabilityBin {
+  readonly bin: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly count: number;
+  /** NaN for an empty bin (JSON writes it as null; Vega-Lite filters it out). */
+  readonly meanPredicted: number;
+  readonly observedRate: number;
+}
+
+/**
+ * Equal-width probability bins over [0, 1] with the mean forecast and observed rate in each; bin k holds
+ * lower <= p < upper, the last bin also p = 1.
+ * @example reliabilityBins(p, y, 10)[7] // { bin: 7, lower: 0.7, upper: 0.8, count, meanPredicted, observedRate }
+ */
+export function reliabilityBins(p: ArrayLike<number>, y: ArrayLike<number>, bins = 10): ReliabilityBin[] {
+  checkPair(p, y, "reliabilityBins");
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new NflPredError("MODEL", `bins must be a positive integer: ${bins}`);
+  const count = new Array<number>(bins).fill(0);
+  const sumP = new Array<number>(bins).fill(0);
+  const sumY = new Array<number>(bins).fill(0);
+  for (let i = 0; i < p.length; i++) {
+    const k = Math.min(bins - 1, Math.max(0, Math.floor(p[i]! * bins)));
+    count[k]!++;
+    sumP[k]! += p[i]!;
+    sumY[k]! += y[i]!;
+  }
+  return count.map((c, k) => ({
+    bin: k,
+    lower: k / bins,
+    upper: (k + 1) / bins,
+    count: c,
+    meanPredicted: c === 0 ? Number.NaN : sumP[k]! / c,
+    observedRate: c === 0 ? Number.NaN : sumY[k]! / c,
+  }));
+}
+
+/**
+ * Expected calibration error: |mean forecast - observed rate| per equal-width bin, weighted by count.
+ * @example expectedCalibrationError(p, y) // 0.031
+ */
+export function expectedCalibrationError(p: ArrayLike<number>, y: ArrayLike<number>, bins = 10): number {
+  let s = 0;
+  for (const b of reliabilityBins(p, y, bins)) {
+    if (b.count > 0) s += b.count * Math.abs(b.meanPredicted - b.observedRate);
+  }
+  return s / p.length;
+}
+
+/**
+ * Slope of the logistic recalibration y ~ a + b logit(p), fitted exactly: 1 is perfectly calibrated,
+ * below 1 overconfident, above 1 underconfident.
+ * @example reliabilitySlope(p, y) // 0.92
+ */
+export function reliabilitySlope(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkPair(p, y, "reliabilitySlope");
+  if (p.length === 0) return Number.NaN;
+  return fitLogistic1D(
+    Float64Array.from(p, (v) => logit(v)),
+    y,
+  ).b;
+}
