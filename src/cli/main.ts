@@ -4,7 +4,9 @@ import { registerBacktest } from "./commands/backtest.ts";
 import { registerBuildFeatures } from "./commands/build-features.ts";
 import { registerFeatureSpec } from "./commands/feature-spec.ts";
 import { registerIngest } from "./commands/ingest.ts";
+import { registerPredict } from "./commands/predict.ts";
 import { registerSchedule } from "./commands/schedule.ts";
+import { registerSnapshot } from "./commands/snapshot.ts";
 import { registerSql } from "./commands/sql.ts";
 import { registerTrain } from "./commands/train.ts";
 import { createRuntime } from "./runtime.ts";
@@ -27,7 +29,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerBacktest(program, rt);
   registerBuildFeatures(program, rt);
   registerFeatureSpec(program, rt);
+  registerPredict(program, rt);
   registerSchedule(program, rt);
+  registerSnapshot(program, rt);
   registerSql(program, rt);
   registerTrain(program, rt);
   try {

@@ -68,7 +68,7 @@ const training = z
   .strictObject({
     seasons_back: positiveInt.max(30).default(5),
     season_weights: z.array(z.number().min(0)).default([]),
-    calibration_weeks: z.number().int().min(0).max(10).default(2),
+    calibration_weeks: z.number().int().min(0).max(10).default(0),
     model: z.enum(["logistic", "gbm", "stack"]).default("logistic"),
     seed: z.number().int().default(42),
     l2: z.number().min(0).default(300),

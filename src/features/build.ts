@@ -164,7 +164,22 @@ export function buildFeatureRows(
   targets: readonly Target[],
   opts: BuildOptions,
 ): FeatureRow[] {
+  return createFeatureBuilder(sources, opts)(targets);
+}
+
+/**
+ * Indexes the sources once and returns a builder for any number of target batches (the snapshot ladder
+ * builds many small batches from the same sources).
+ */
+export function createFeatureBuilder(
+  sources: FeatureSources,
+  opts: BuildOptions,
+): (targets: readonly Target[]) => FeatureRow[] {
   const ctx = new BuildContext(sources, opts);
+  return (targets) => buildWith(ctx, targets, opts);
+}
+
+function buildWith(ctx: BuildContext, targets: readonly Target[], opts: BuildOptions): FeatureRow[] {
   const rows: FeatureRow[] = [];
   for (const t of targets) {
     const game = ctx.gameById.get(t.gameId);
@@ -555,7 +570,8 @@ function normalCdf(z: number): number {
   // Abramowitz–Stegun 7.1.26 on erf, |error| < 1.5e-7.
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   const erf = 1 - poly * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }

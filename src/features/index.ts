@@ -1,16 +1,17 @@
 export {
   type BuildOptions,
   buildFeatureRows,
+  createFeatureBuilder,
   DEFAULT_VISIBILITY,
   type FeatureRow,
   type FeatureSources,
+  spreadToProbability,
   type Target,
   type TeamGamePbp,
   type TeamWeekDepth,
   type TeamWeekInjuries,
   type TeamWeekRoster,
   type VisibilityRules,
-  spreadToProbability,
   vigFreeHome,
 } from "./build.ts";
 export { designColumns, designMatrix, type GamePair } from "./design.ts";

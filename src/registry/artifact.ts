@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   statSync,
@@ -124,4 +126,54 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
+}
+
+export type ModelSource = "--model-path" | "--model-id" | "current" | "newest";
+
+/**
+ * Which model to use: `--model-path`, else `--model-id`, else `data/models/current` (the promoted
+ * model), else the newest artifact. Says which rule picked it.
+ */
+export function resolveModel(
+  modelsDir: string,
+  opts: { modelPath?: string | undefined; modelId?: string | undefined },
+): StoredArtifact & { source: ModelSource } {
+  if (opts.modelPath) return { ...readArtifact(opts.modelPath), source: "--model-path" };
+  if (opts.modelId) return { ...readArtifact(artifactPath(modelsDir, opts.modelId)), source: "--model-id" };
+  const current = join(modelsDir, "current");
+  let linked = false;
+  try {
+    linked = lstatSync(current).isSymbolicLink() || existsSync(current);
+  } catch {
+    linked = false;
+  }
+  if (linked) {
+    if (!existsSync(current)) {
+      throw new NflPredError(
+        "NOT_FOUND",
+        `data/models/current points to a missing artifact (${readlinkSafe(current)})`,
+        {
+          file: current,
+          hint: "roll back with `npx nfl-pred rollback`, or pass --model-path to an existing artifact",
+        },
+      );
+    }
+    return { ...readArtifact(current), source: "current" };
+  }
+  const newest = listArtifactFiles(modelsDir)[0];
+  if (!newest) {
+    throw new NflPredError("NOT_FOUND", `no model artifact in ${modelsDir}`, {
+      file: modelsDir,
+      hint: "train one with `npx nfl-pred train`, or pass --model-path",
+    });
+  }
+  return { ...readArtifact(newest), source: "newest" };
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return "?";
+  }
 }

@@ -9,3 +9,13 @@ export {
   type StageName,
   type StageRun,
 } from "./plan.ts";
+export {
+  describeReason,
+  type GamePrediction,
+  type ModelForPrediction,
+  pairRows,
+  predictGames,
+  type Reason,
+  summarizeContributions,
+} from "./predict.ts";
+export { executeStage, hashRows, type StageEnv, type StageResult, writeExplanations } from "./run.ts";

@@ -17,7 +17,8 @@ export interface SlotGame {
 
 /** One stage of one kickoff slot: the games kicking off together share their ladder. */
 export interface StageRun {
-  readonly stage: StageName;
+  /** A ladder stage, or "adhoc" for `predict` looking at a game before its T-60m. */
+  readonly stage: StageName | "adhoc";
   readonly kickoff: number;
   readonly stageTime: number;
   readonly gameIds: readonly string[];

@@ -9,6 +9,7 @@ export {
 } from "./db.ts";
 export { type FeatureRecord, type WriteMode, writeFeatureRows } from "./features.ts";
 export { applyMigrations, SCHEMA_VERSION } from "./migrations.ts";
+export { type AuditRecord, type PredictionRecord, writeAudit, writePredictions } from "./predictions.ts";
 export {
   type ColumnDef,
   type ColumnType,

@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { lineSpec, renderPng, writePngAtomic } from "../../charts/index.ts";
 import { NflPredError } from "../../domain/index.ts";
 import { GAMES_SQL, normalizeGame } from "../../features/index.ts";
 import type { LearnerKind } from "../../model/index.ts";
@@ -102,6 +101,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       writeAtomic(csvPath, toCsv(summary));
       const pngPath = join(reportsDir, `backtest_${runId}.png`);
       const bySeason = summary.filter((r) => r.scope !== "overall");
+      const { lineSpec, renderPng, writePngAtomic } = await import("../../charts/index.ts");
       await writePngAtomic(
         pngPath,
         await renderPng(

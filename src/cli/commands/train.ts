@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { reliabilitySpec, renderPng, writePngAtomic } from "../../charts/index.ts";
 import type { Config } from "../../config/index.ts";
 import { NflPredError } from "../../domain/index.ts";
 import { designColumns, type FeatureDef } from "../../features/index.ts";
@@ -213,6 +212,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
         const written = writeArtifact(modelsDir, artifact);
         const png = join(modelsDir, `reliability_${modelId}.png`);
         const bins = reliabilityBins(evalSet.p, evalSet.y, 10);
+        const { reliabilitySpec, renderPng, writePngAtomic } = await import("../../charts/index.ts");
         await writePngAtomic(
           png,
           await renderPng(

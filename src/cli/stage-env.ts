@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import type { Config } from "../config/index.ts";
+import { type Game, NflPredError } from "../domain/index.ts";
+import { createFeatureBuilder, findFeatureSet } from "../features/index.ts";
+import { resolveModel } from "../registry/index.ts";
+import type { StageEnv } from "../snapshot/index.ts";
+import type { Database } from "../storage/index.ts";
+import { featureSpecOf } from "./commands/feature-spec.ts";
+import { buildOptions, loadFeatureSources } from "./feature-sources.ts";
+import { codeVersion, datasetVersions } from "./provenance.ts";
+import type { Runtime } from "./runtime.ts";
+
+export interface ModelFlags {
+  readonly modelPath?: string | undefined;
+  readonly modelId?: string | undefined;
+  readonly featureSet?: string | undefined;
+}
+
+/** Everything a stage run needs, resolved once per command: sources, model, feature set, provenance. */
+export async function createStageEnv(
+  rt: Runtime,
+  cfg: Config,
+  db: Database,
+  flags: ModelFlags,
+  command: "snapshot" | "predict",
+  opts: { requireModel: boolean },
+): Promise<StageEnv & { games: readonly Game[] }> {
+  let model: StageEnv["model"] = null;
+  try {
+    const resolved = resolveModel(cfg.paths.models_dir, {
+      modelPath: flags.modelPath,
+      modelId: flags.modelId,
+    });
+    rt.out(`Using model ${resolved.artifact.modelId} (${resolved.source}: ${resolved.path})`);
+    model = resolved;
+  } catch (e) {
+    if (opts.requireModel || flags.modelPath || flags.modelId) throw e;
+    rt.log.warn({ error: (e as Error).message }, "no model: feature stages only");
+  }
+  const featureSet = flags.featureSet ?? model?.artifact.featureSet ?? cfg.features.feature_set;
+  if (model && model.artifact.featureSet !== featureSet) {
+    throw new NflPredError(
+      "USAGE",
+      `--feature-set ${featureSet} does not match model ${model.artifact.modelId} (trained on ${model.artifact.featureSet})`,
+      { flag: "--feature-set", value: featureSet },
+    );
+  }
+  const defs = findFeatureSet(featureSet);
+  if (!defs)
+    throw new NflPredError("USAGE", `--feature-set: unknown feature set '${featureSet}'`, {
+      flag: "--feature-set",
+    });
+  const sources = await loadFeatureSources(db);
+  return {
+    db,
+    games: sources.games,
+    buildRows: createFeatureBuilder(
+      sources,
+      buildOptions(
+        cfg,
+        defs.map((d) => d.name),
+      ),
+    ),
+    featureSet,
+    defs,
+    model,
+    codeVersion: codeVersion(rt.version),
+    featureSpecChecksum: featureSpecOf(featureSet).checksum,
+    datasetVersions: await datasetVersions(db),
+    shapDir: join(cfg.paths.models_dir, "shap"),
+    now: rt.now(),
+    command,
+  };
+}
+
+export function weekGames(games: readonly Game[], season: number, week: number): Game[] {
+  const out = games.filter((g) => g.season === season && g.week === week);
+  if (out.length === 0) {
+    throw new NflPredError("NO_DATA", `no games for season ${season} week ${week}`, {
+      hint: `run \`npx nfl-pred ingest --seasons ${season} --datasets schedules\` first`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+import { spawn } from "node:child_process";
+import { CLI, MIRROR_DIR } from "./mirror.ts";
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Fast-failing download settings for tests: small timeout, one retry, 10 ms backoff. */
+export const FAST_INGEST_ENV: Readonly<Record<string, string>> = {
+  NFL_PRED__INGEST__TIMEOUT_MS: "3000",
+  NFL_PRED__INGEST__RETRIES: "1",
+  NFL_PRED__INGEST__BACKOFF_MS: "10",
+  NFL_PRED_LOG_LEVEL: "warn",
+};
+
+/**
+ * Runs `node bin/nfl-pred.js …` in `cwd` without blocking the event loop, so a test HTTP server in this
+ * process keeps answering while the CLI downloads from it.
+ */
+export function runCli(
+  args: readonly string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd,
+      // The local mirror unless the test names its server: a test must never reach the real nflverse.
+      env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV, ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
