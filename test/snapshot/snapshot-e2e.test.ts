@@ -1,0 +1,156 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/mirror.ts";
+
+/** End to end on real schedules: a past week replayed through the whole ladder, then re-run. */
+describe("snapshot ladder and predict on real schedules", () => {
+  const cwd = tempDir("nflpred-snap-");
+  const cli = async (...args: string[]) => {
+    const r = await runCli(args, { cwd });
+    return r;
+  };
+  const sqlJson = async (q: string) => {
+    const r = await cli("sql", q, "--format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as Record<string, unknown>[];
+  };
+
+  beforeAll(async () => {
+    for (const args of [
+      ["ingest", "--seasons", "2018-2024", "--datasets", "schedules,teams"],
+      ["build-features", "--seasons", "2018-2024"],
+      ["train", "--seasons", "2019-2023"],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+    }
+  }, 180_000);
+
+  it("fails clearly without a model", async () => {
+    const empty = tempDir("nflpred-nomodel-");
+    await runCli(["ingest", "--seasons", "2024", "--datasets", "schedules"], { cwd: empty });
+    const r = await runCli(["predict", "--season", "2024", "--week", "7"], { cwd: empty });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no model artifact/);
+    expect(r.stderr).toMatch(/train/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("replays a past week: five stages per kickoff slot, every game predicted at its own T-60m", async () => {
+    const r = await cli("snapshot", "--season", "2024", "--week", "7", "--full-timeline");
+    expect(r.code, r.stderr).toBe(0);
+    const slots = await sqlJson(
+      "SELECT count(DISTINCT kickoff_utc) AS n, count(*) AS games FROM schedules WHERE season = 2024 AND week = 7",
+    );
+    const nSlots = Number(slots[0]!.n);
+    expect(r.stdout).toContain(`Executed ${5 * nSlots} snapshot stage runs`);
+    const preds = await sqlJson(
+      `SELECT p.game_id, s.weekday, s.location, p.snapshot_at, p.asof_ts, s.kickoff_utc, p.p_home_win, p.p_away_win
+       FROM predictions p JOIN schedules s USING (game_id) WHERE p.season = 2024 AND p.week = 7 AND p.stage = 'T-60m'`,
+    );
+    expect(preds.length).toBe(Number(slots[0]!.games));
+    const days = new Set(preds.map((p) => p.weekday));
+    expect(days).toContain("Thursday");
+    expect(days).toContain("Monday");
+    expect(preds.some((p) => p.game_id === "2024_07_NE_JAX")).toBe(true);
+    for (const p of preds) {
+      const kickoff = Date.parse(String(p.kickoff_utc));
+      expect(Date.parse(String(p.snapshot_at))).toBe(kickoff - 60 * 60_000);
+      expect(Date.parse(String(p.asof_ts))).toBeLessThanOrEqual(kickoff - 60 * 60_000);
+      expect(Number(p.p_home_win) + Number(p.p_away_win)).toBeCloseTo(1, 12);
+    }
+    const stages = await sqlJson(
+      "SELECT stage, count(*) AS n FROM features WHERE season = 2024 AND week = 7 AND stage LIKE 'T-%' GROUP BY stage ORDER BY stage",
+    );
+    expect(stages.map((s) => s.stage).sort()).toEqual(["T-100m", "T-24h", "T-60m", "T-75m", "T-80m"]);
+  });
+
+  it("re-running leaves predictions, features and audit hashes identical", async () => {
+    const snap = async () => ({
+      preds: await sqlJson(
+        "SELECT game_id, model_id, snapshot_at, p_home_win, pick, tier FROM predictions WHERE season = 2024 AND week = 7 ORDER BY ALL",
+      ),
+      features: await sqlJson("SELECT count(*) AS n FROM features WHERE season = 2024 AND week = 7"),
+      hashes: await sqlJson(
+        "SELECT DISTINCT stage, snapshot_at, input_hash, input_rows FROM audit WHERE week = 7 AND season = 2024 ORDER BY ALL",
+      ),
+    });
+    const before = await snap();
+    const r = await cli("snapshot", "--season", "2024", "--week", "7", "--full-timeline");
+    expect(r.code, r.stderr).toBe(0);
+    const after = await snap();
+    expect(after).toEqual(before);
+  });
+
+  it("a rehearsal before kickoff stores predictions under snapshot_at = now, which the runbook's DELETE removes", async () => {
+    const now = "2024-10-19T12:00:00Z";
+    const r = await cli(
+      "snapshot",
+      "--season",
+      "2024",
+      "--week",
+      "7",
+      "--at",
+      "2024-10-20T17:00:00Z",
+      "--final-only",
+      "--now",
+      now,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("rehearsal");
+    const rows = await sqlJson(`SELECT count(*) AS n FROM predictions WHERE snapshot_at = '${now}'`);
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+    const del = await cli("sql", `DELETE FROM predictions WHERE snapshot_at = '${now}'`);
+    expect(del.code).toBe(0);
+    const left = await sqlJson(`SELECT count(*) AS n FROM predictions WHERE snapshot_at = '${now}'`);
+    expect(Number(left[0]!.n)).toBe(0);
+  });
+
+  it("--full-timeline with --now before the slot runs what is due and lists what is ahead", async () => {
+    const r = await cli(
+      "snapshot",
+      "--season",
+      "2024",
+      "--week",
+      "7",
+      "--at",
+      "2024-10-20T17:00:00Z",
+      "--full-timeline",
+      "--now",
+      "2024-10-20T15:30:00Z",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Executed 2 snapshot stage runs");
+    expect(r.stdout).toMatch(/T-80m\s+2024-10-20T15:40:00Z/);
+    expect(r.stdout).toMatch(/T-60m\s+2024-10-20T16:00:00Z/);
+  });
+
+  it("--at that matches no kickoff fails and lists the week's kickoff slots", async () => {
+    const r = await cli(
+      "snapshot",
+      "--season",
+      "2024",
+      "--week",
+      "7",
+      "--at",
+      "2024-10-13T17:00:00Z",
+      "--final-only",
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--at 2024-10-13T17:00:00.000Z matches no kickoff/);
+    expect(r.stderr).toContain("2024-10-20T13:30:00Z");
+    expect(r.stderr).toContain("2024-10-20T17:00:00Z");
+  });
+
+  it("predict scores a week ad hoc and re-running replaces, never duplicates", async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await cli("predict", "--season", "2024", "--week", "8");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Generated \d+ predictions for season 2024 week 8\./);
+    }
+    const dup = await sqlJson(
+      "SELECT game_id, count(*) AS n FROM predictions WHERE season = 2024 AND week = 8 GROUP BY game_id, model_id, snapshot_at HAVING count(*) > 1",
+    );
+    expect(dup).toEqual([]);
+  });
+});
