@@ -48,6 +48,7 @@ for (const seasonsBack of grid.seasonsBack) {
           seasonsBack,
           seasonWeights: [],
           runId: "tune",
+          ...(process.env.TUNE_GRID ? { l2Grid: process.env.TUNE_GRID.split(",").map(Number) } : {}),
         },
       );
       const p = rows.map((r) => r.pModel);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isNflPredError } from "../domain/index.ts";
 import { registerBacktest } from "./commands/backtest.ts";
 import { registerBuildFeatures } from "./commands/build-features.ts";
+import { registerExport } from "./commands/export.ts";
 import { registerFeatureSpec } from "./commands/feature-spec.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerPredict } from "./commands/predict.ts";
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerIngest(program, rt);
   registerBacktest(program, rt);
   registerBuildFeatures(program, rt);
+  registerExport(program, rt);
   registerFeatureSpec(program, rt);
   registerPredict(program, rt);
   registerSchedule(program, rt);

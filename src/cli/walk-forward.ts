@@ -1,6 +1,6 @@
 import { type Game, MS_HOUR } from "../domain/index.ts";
 import { designMatrix, type FeatureDef, spreadToProbability, vigFreeHome } from "../features/index.ts";
-import { createMatrix, type TrainSettings, trainCalibrated } from "../model/index.ts";
+import { chooseL2, createMatrix, type TrainSettings, trainCalibrated } from "../model/index.ts";
 import { type LabelledPair, toTrainData } from "./training-data.ts";
 
 export interface BacktestRow {
@@ -20,6 +20,8 @@ export interface WalkForwardOptions {
   readonly seasonsBack: number;
   readonly seasonWeights: readonly number[];
   readonly runId: string;
+  /** Ridge penalties to choose from by nested forward-chaining CV, once per season (logistic only). */
+  readonly l2Grid?: readonly number[];
   readonly onBlock?: (done: number, total: number, label: string) => void;
 }
 
@@ -39,6 +41,7 @@ export function walkForward(
   const gameById = new Map(games.map((g) => [g.gameId, g]));
   const blocks = groupBlocks(targets, opts.retrain);
   const rows: BacktestRow[] = [];
+  const l2BySeason = new Map<number, number>();
   for (const [i, block] of blocks.entries()) {
     const cutoff = Math.min(...block.map((p) => p.kickoff));
     const train = pairs.filter(
@@ -47,7 +50,13 @@ export function walkForward(
         p.kickoff + 4 * MS_HOUR <= cutoff &&
         p.season >= block[0]!.season - opts.seasonsBack,
     );
-    const outcome = trainCalibrated(toTrainData(train, defs, opts.seasonWeights), settings);
+    const trainData = toTrainData(train, defs, opts.seasonWeights);
+    const season = block[0]!.season;
+    if (opts.l2Grid && settings.learner === "logistic" && !l2BySeason.has(season)) {
+      l2BySeason.set(season, chooseL2(trainData, settings, opts.l2Grid).l2);
+    }
+    const l2 = l2BySeason.get(season) ?? settings.l2;
+    const outcome = trainCalibrated(trainData, { ...settings, l2 });
     const { names, data } = designMatrix(block, defs);
     const p = outcome.calibrator.apply(
       outcome.model.predict(createMatrix(block.length, names.length, data, names)),

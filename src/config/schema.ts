@@ -72,6 +72,7 @@ const training = z
     model: z.enum(["logistic", "gbm", "stack"]).default("logistic"),
     seed: z.number().int().default(42),
     l2: z.number().min(0).default(300),
+    l2_grid: z.array(z.number().positive()).default([30, 100, 300, 1000, 3000]),
   })
   .prefault({});
 

@@ -43,6 +43,7 @@ export {
   stackLearner,
 } from "./stack.ts";
 export {
+  chooseL2,
   type LearnerKind,
   makeLearner,
   type Scored,
@@ -50,5 +51,6 @@ export {
   type TrainOutcome,
   type TrainSettings,
   trainCalibrated,
+  usableColumns,
 } from "./train.ts";
 export { type TreeArrays, treeExpectation, treeOutput } from "./treeshap.ts";

@@ -11,7 +11,7 @@ import { forwardChainingFolds } from "./folds.ts";
 import { type GbmOptions, gbmLearner } from "./gbm.ts";
 import { logisticLearner } from "./logistic.ts";
 import type { Matrix } from "./matrix.ts";
-import { takeRows } from "./matrix.ts";
+import { selectColumns, takeRows } from "./matrix.ts";
 import { meanLogLoss } from "./numeric.ts";
 import { stackLearner } from "./stack.ts";
 
@@ -26,7 +26,29 @@ export interface TrainSettings {
   readonly calibrationWeeks: number;
   /** The latest weeks, kept out of fitting and calibration, to report honest holdout metrics. */
   readonly holdoutWeeks: number;
+  /**
+   * Columns missing in more than this share of training rows are left out of the fit: a source that
+   * exists only for recent seasons (play-by-play, injury reports) would otherwise turn its missing
+   * indicators into era dummies fitted on a handful of rows. Default 0.5.
+   */
+  readonly maxMissingShare?: number;
   readonly gbm?: GbmOptions;
+}
+
+/**
+ * Nested choice of the logistic ridge penalty: each candidate is scored by the log loss of its
+ * forward-chaining out-of-fold predictions on the training data alone, so no later game is looked at.
+ */
+export function chooseL2(full: TrainData, s: TrainSettings, grid: readonly number[]): { l2: number; losses: Record<string, number> } {
+  const data = { ...full, X: selectColumns(full.X, usableColumns(full.X, s.maxMissingShare ?? 0.5)) };
+  const losses: Record<string, number> = {};
+  let best = grid[0] ?? s.l2;
+  for (const l2 of grid) {
+    const oof = outOfFold(logisticLearner({ l2 }), data, s);
+    losses[String(l2)] = meanLogLoss(oof.p, oof.y);
+    if (losses[String(l2)]! < losses[String(best)]!) best = l2;
+  }
+  return { l2: best, losses };
 }
 
 export interface TrainData {
@@ -74,7 +96,8 @@ export function makeLearner(s: TrainSettings): Learner<unknown> {
  * 5. the final model is refitted on every week, its calibrator (of the chosen kind) on out-of-fold
  *    predictions over every week.
  */
-export function trainCalibrated(data: TrainData, s: TrainSettings): TrainOutcome {
+export function trainCalibrated(full: TrainData, s: TrainSettings): TrainOutcome {
+  const data = { ...full, X: selectColumns(full.X, usableColumns(full.X, s.maxMissingShare ?? 0.5)) };
   const weeks = [...new Set(data.groups)].sort((a, b) => a - b);
   const nHold = s.holdoutWeeks;
   const nCal = s.calibrationWeeks;
@@ -125,6 +148,15 @@ export function trainCalibrated(data: TrainData, s: TrainSettings): TrainOutcome
     finalCalibrator = kind === "platt" ? fitPlatt(all.p, all.y) : fitIsotonic(all.p, all.y);
   }
   return { model, calibrator: finalCalibrator, calibrationLosses, cv: fitOof.folds, holdout };
+}
+
+/** Names of the columns present in at least (1 - maxMissingShare) of the rows. */
+export function usableColumns(X: Matrix, maxMissingShare: number): string[] {
+  const missing = new Float64Array(X.cols);
+  for (let i = 0; i < X.rows; i++) {
+    for (let j = 0; j < X.cols; j++) if (Number.isNaN(X.data[i * X.cols + j]!)) missing[j]!++;
+  }
+  return X.names.filter((_, j) => missing[j]! <= maxMissingShare * X.rows);
 }
 
 function fitOpts(d: TrainData, s: TrainSettings) {

@@ -85,6 +85,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
         seasonsBack: cfg.training.seasons_back,
         seasonWeights: cfg.training.season_weights,
         runId,
+        ...(cfg.training.l2_grid.length > 0 ? { l2Grid: cfg.training.l2_grid } : {}),
         onBlock: (done, total, label) => {
           if (bar) {
             if (done === 1) bar.start(total, 0, { label });

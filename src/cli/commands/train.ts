@@ -4,7 +4,13 @@ import { stringify } from "yaml";
 import type { Config } from "../../config/index.ts";
 import { NflPredError } from "../../domain/index.ts";
 import { designColumns, type FeatureDef } from "../../features/index.ts";
-import { type LearnerKind, serializeModel, type TrainSettings, trainCalibrated } from "../../model/index.ts";
+import {
+  chooseL2,
+  type LearnerKind,
+  serializeModel,
+  type TrainSettings,
+  trainCalibrated,
+} from "../../model/index.ts";
 import { type ModelArtifact, writeArtifact } from "../../registry/index.ts";
 import {
   accuracy,
@@ -102,7 +108,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
       const learner = opts.model
         ? parseList(opts.model, ["logistic", "gbm", "stack"] as const, "--model")[0]
         : undefined;
-      const settings = trainSettings(cfg, {
+      let settings = trainSettings(cfg, {
         ...(calibrationWeeks === undefined ? {} : { calibrationWeeks }),
         ...(learner ? { learner } : {}),
       });
@@ -130,6 +136,11 @@ export function registerTrain(program: Command, rt: Runtime): void {
       const { seasons, pairs, versions } = result;
       rt.log.info({ featureSet, seasons, games: pairs.length, learner: settings.learner }, "training");
       const data = toTrainData(pairs, defs, cfg.training.season_weights);
+      if (settings.learner === "logistic" && cfg.training.l2_grid.length > 0) {
+        const choice = chooseL2(data, settings, cfg.training.l2_grid);
+        settings = { ...settings, l2: choice.l2 };
+        rt.log.info({ l2: choice.l2, losses: choice.losses }, "ridge penalty chosen by forward-chaining CV");
+      }
       const outcome = trainCalibrated(data, settings);
       const metrics: Record<string, number> = { train_games: pairs.length };
       outcome.cv.forEach((f, k) => {
