@@ -1,5 +1,6 @@
 import { type AsOf, type Game, homeLabel, MS_DAY, MS_MINUTE } from "../domain/index.ts";
 import { type EloParams, eloWinProbability, runElo } from "./elo.ts";
+import { marginRatings } from "./ratings.ts";
 import { PBP_METRICS, type PbpMetric, WINDOWS, type WindowName } from "./registry.ts";
 import { Series, type SeriesEntry } from "./series.ts";
 import type { Stadium } from "./stadiums.ts";
@@ -226,6 +227,8 @@ class BuildContext {
   private readonly points = new Map<string, Series>();
   private readonly pbp = new Map<string, Record<"off" | "def", Series>>();
   private readonly elo: ReturnType<typeof runElo>;
+  private readonly ratingCache = new Map<string, Map<string, number>>();
+  private readonly played: Game[];
   private readonly qbStarts = new Map<string, number[]>();
   private readonly venueGames = new Map<string, { kickoff: number; season: number; margin: number }[]>();
   private readonly injuries = new Map<string, TeamWeekInjuries[]>();
@@ -238,6 +241,7 @@ class BuildContext {
   ) {
     const games = [...src.games].sort((a, b) => a.kickoff - b.kickoff || a.gameId.localeCompare(b.gameId));
     const delay = opts.visibility.postGameDelayMs;
+    this.played = games.filter((g) => g.homeScore !== null && g.awayScore !== null);
     const pointEntries = new Map<string, SeriesEntry[]>();
     for (const g of games) {
       this.gameById.set(g.gameId, g);
@@ -303,12 +307,28 @@ class BuildContext {
   teamValues(game: Game, team: string, asOf: number): Values {
     const v: Values = {};
     v.elo_pre = this.elo.ratingAt(team, asOf, game.season);
+    v.margin_rating = this.marginRatingsAt(asOf, game.season).get(team) ?? 0;
     this.pointValues(v, team, asOf, game.season);
     this.scheduleValues(v, game, team);
     this.qbValues(v, game, team, asOf);
     this.pbpValues(v, team, asOf, game.season);
     this.weeklyValues(v, game, team, asOf);
     return v;
+  }
+
+  /** Margin ratings from the results visible at `asOf` (cached: games of a slot share their cutoff). */
+  private marginRatingsAt(asOf: number, season: number): Map<string, number> {
+    const key = `${asOf}|${season}`;
+    let r = this.ratingCache.get(key);
+    if (!r) {
+      const delay = this.opts.visibility.postGameDelayMs;
+      const visible = this.played.filter(
+        (g) => g.kickoff + delay <= asOf && (g.season === season || g.season === season - 1),
+      );
+      r = marginRatings(visible, season);
+      this.ratingCache.set(key, r);
+    }
+    return r;
   }
 
   private pointValues(v: Values, team: string, asOf: number, season: number): void {

@@ -153,6 +153,17 @@ export const FEATURES: readonly FeatureDef[] = [
     "T-24h",
     "never null",
   ),
+  def(
+    "strength",
+    "team",
+    "margin_rating",
+    "point-margin rating: ridge least squares of capped (±24) margins on team ratings + home advantage, this season weight 1 and last season 0.35, ridge 4 games toward 0",
+    "schedules: scores",
+    "this season + last season (down-weighted)",
+    "T-24h",
+    "0 (league average) before any visible game",
+    RESULTS,
+  ),
   ...pointsFeatures(),
   def(
     "strength",

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { Game } from "../domain/index.ts";
+import { marginRatings } from "./ratings.ts";
+
+function game(home: string, away: string, hs: number, as: number, season = 2024, neutral = false): Game {
+  return {
+    gameId: `${season}_${home}_${away}_${hs}`,
+    season,
+    week: 1,
+    gameType: "REG",
+    kickoff: 0,
+    homeTeam: home,
+    awayTeam: away,
+    homeScore: hs,
+    awayScore: as,
+    neutralSite: neutral,
+    divGame: false,
+    roof: null,
+    surface: null,
+    temp: null,
+    wind: null,
+    stadiumId: null,
+    homeRest: null,
+    awayRest: null,
+    homeQbId: null,
+    awayQbId: null,
+    spreadLine: null,
+    totalLine: null,
+    homeMoneyline: null,
+    awayMoneyline: null,
+    overtime: null,
+  };
+}
+
+describe("marginRatings", () => {
+  it("solves the ridge normal equations by hand on two neutral-site games", () => {
+    // A beats B by 10 and by 6 at neutral sites: minimise 2 (d - 8)^2 + ridge (a^2 + b^2) with d = a - b,
+    // a = -b by symmetry, so 2 * 2 * (2a - 8) + 2 * ridge * a = 0  →  a = 16 / (4 + ridge).
+    const r = marginRatings([game("A", "B", 20, 10, 2024, true), game("A", "B", 16, 10, 2024, true)], 2024, {
+      priorSeasonWeight: 0.35,
+      ridge: 4,
+      marginCap: 24,
+    });
+    expect(r.get("A")).toBeCloseTo(16 / 8, 9);
+    expect(r.get("B")).toBeCloseTo(-16 / 8, 9);
+  });
+
+  it("caps blowouts, down-weights last season and ignores older ones", () => {
+    const p = { priorSeasonWeight: 0.5, ridge: 0.001, marginCap: 10 };
+    const capped = marginRatings([game("A", "B", 60, 0, 2024, true)], 2024, p);
+    expect(capped.get("A")! - capped.get("B")!).toBeCloseTo(10, 2);
+    const older = marginRatings([game("A", "B", 60, 0, 2022, true)], 2024, p);
+    expect(older.get("A")).toBeCloseTo(0, 9);
+  });
+});
