@@ -33,7 +33,12 @@ function readPackageFile(rel: string): { text: string; path: string } {
 }
 
 /** Everything the feature builders read, loaded once from the database and the project's reference data. */
-export async function loadFeatureSources(db: Database): Promise<FeatureSources> {
+export async function loadFeatureSources(db: Database, seasons?: readonly number[]): Promise<FeatureSources> {
+  // Post-game and weekly sources only matter for the seasons being built and the one before (windows
+  // reach back at most a season); schedules are always loaded whole because Elo runs from 1999.
+  const wanted = seasons ? [...new Set(seasons.flatMap((s) => [s - 1, s]))] : undefined;
+  const restrict = (sql: string) =>
+    wanted ? `SELECT * FROM (${sql}) WHERE season IN (${wanted.map(Number).join(", ")})` : sql;
   const games = (await db.all(GAMES_SQL)).map(normalizeGame);
   if (games.length === 0) {
     throw new NflPredError("NO_DATA", "the schedules table is empty", {
@@ -44,10 +49,10 @@ export async function loadFeatureSources(db: Database): Promise<FeatureSources> 
   const overridesFile = readPackageFile(VENUE_OVERRIDES_PATH);
   return {
     games,
-    pbp: (await db.all(PBP_TEAM_GAME_SQL)).map(normalizePbp),
-    injuries: (await db.all(INJURY_TEAM_WEEK_SQL)).map(normalizeInjuries),
-    rosters: (await db.all(ROSTER_TEAM_WEEK_SQL)).map(normalizeRoster),
-    depth: (await db.all(DEPTH_QB1_SQL)).map(normalizeDepth),
+    pbp: (await db.all(restrict(PBP_TEAM_GAME_SQL))).map(normalizePbp),
+    injuries: (await db.all(restrict(INJURY_TEAM_WEEK_SQL))).map(normalizeInjuries),
+    rosters: (await db.all(restrict(ROSTER_TEAM_WEEK_SQL))).map(normalizeRoster),
+    depth: (await db.all(restrict(DEPTH_QB1_SQL))).map(normalizeDepth),
     stadiums: parseStadiumTable(stadiumFile.text),
     venueOverrides: parseVenueOverrides(overridesFile.text),
   };

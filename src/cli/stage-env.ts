@@ -23,7 +23,7 @@ export async function createStageEnv(
   db: Database,
   flags: ModelFlags,
   command: "snapshot" | "predict",
-  opts: { requireModel: boolean },
+  opts: { requireModel: boolean; season: number },
 ): Promise<StageEnv & { games: readonly Game[] }> {
   let model: StageEnv["model"] = null;
   try {
@@ -50,7 +50,7 @@ export async function createStageEnv(
     throw new NflPredError("USAGE", `--feature-set: unknown feature set '${featureSet}'`, {
       flag: "--feature-set",
     });
-  const sources = await loadFeatureSources(db);
+  const sources = await loadFeatureSources(db, [opts.season]);
   return {
     db,
     games: sources.games,

@@ -49,7 +49,10 @@ export async function writeFeatureRows(
   for (const f of opts.features) {
     if (!FEATURE_NAME.test(f)) throw new NflPredError("USAGE", `invalid feature name '${f}'`, { value: f });
   }
-  for (const f of opts.features) await db.run(`ALTER TABLE features ADD COLUMN IF NOT EXISTS "${f}" DOUBLE`);
+  const existing = new Set(await db.columns("features"));
+  for (const f of opts.features) {
+    if (!existing.has(f)) await db.run(`ALTER TABLE features ADD COLUMN "${f}" DOUBLE`);
+  }
   await db.run(
     `CREATE OR REPLACE TEMP TABLE features_stage (${[...KEY_COLUMNS.map(([n, t]) => `${n} ${t}`), ...opts.features.map((f) => `"${f}" DOUBLE`)].join(", ")})`,
   );

@@ -52,7 +52,7 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
         opts.snapshotAt === undefined ? undefined : parseInstant(opts.snapshotAt, "--snapshot-at");
       const now = rt.now();
       const count = await withDatabase(cfg, async (db) => {
-        const sources = await loadFeatureSources(db);
+        const sources = await loadFeatureSources(db, seasons);
         const wanted = new Set(seasons);
         const games = sources.games.filter((g) => wanted.has(g.season));
         const missing = seasons.filter((s) => !games.some((g) => g.season === s));

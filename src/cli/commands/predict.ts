@@ -47,7 +47,7 @@ export function registerPredict(program: Command, rt: Runtime): void {
       const season = parseInteger(opts.season, "--season", 1999, seasonOf(rt.now()) + 1);
       const week = parseInteger(opts.week, "--week", 1, 22);
       const preds = await withDatabase(cfg, async (db) => {
-        const env = await createStageEnv(rt, cfg, db, opts, "predict", { requireModel: true });
+        const env = await createStageEnv(rt, cfg, db, opts, "predict", { requireModel: true, season });
         const games = weekGames(env.games, season, week);
         const out: GamePrediction[] = [];
         // Each game as of its own T-60m, or now if that is still ahead (an early look).

@@ -49,7 +49,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
       let executed = 0;
       const preds: GamePrediction[] = [];
       await withDatabase(cfg, async (db) => {
-        const env = await createStageEnv(rt, cfg, db, opts, "snapshot", { requireModel: false });
+        const env = await createStageEnv(rt, cfg, db, opts, "snapshot", { requireModel: false, season });
         const games = weekGames(env.games, season, week);
         const slotGames = games.map((g) => ({ gameId: g.gameId, kickoff: g.kickoff }));
         const done = new Set<string>();
