@@ -39,7 +39,11 @@ export interface TrainSettings {
  * Nested choice of the logistic ridge penalty: each candidate is scored by the log loss of its
  * forward-chaining out-of-fold predictions on the training data alone, so no later game is looked at.
  */
-export function chooseL2(full: TrainData, s: TrainSettings, grid: readonly number[]): { l2: number; losses: Record<string, number> } {
+export function chooseL2(
+  full: TrainData,
+  s: TrainSettings,
+  grid: readonly number[],
+): { l2: number; losses: Record<string, number> } {
   const data = { ...full, X: selectColumns(full.X, usableColumns(full.X, s.maxMissingShare ?? 0.5)) };
   const losses: Record<string, number> = {};
   let best = grid[0] ?? s.l2;
