@@ -32,7 +32,7 @@ export {
   selectColumns,
   takeRows,
 } from "./matrix.ts";
-export { createRng, logit, sigmoid } from "./numeric.ts";
+export { createRng, logit, meanLogLoss, sigmoid } from "./numeric.ts";
 export { homeAwayProbabilities } from "./pair.ts";
 export { restoreModel, serializeModel } from "./registry.ts";
 export {

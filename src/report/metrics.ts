@@ -1,5 +1,5 @@
 import { NflPredError } from "../domain/index.ts";
-import { fitLogistic1D, logit } from "../model/index.ts";
+import { fitLogistic1D, logit, meanLogLoss } from "../model/index.ts";
 
 function checkPair(p: ArrayLike<number>, y: ArrayLike<number>, what: string): void {
   if (p.length !== y.length) {
@@ -24,13 +24,7 @@ export function brierScore(p: ArrayLike<number>, y: ArrayLike<number>): number {
  */
 export function logLoss(p: ArrayLike<number>, y: ArrayLike<number>, eps = 1e-15): number {
   checkPair(p, y, "logLoss");
-  let s = 0;
-  for (let i = 0; i < p.length; i++) {
-    const q = Math.min(Math.max(p[i]!, eps), 1 - eps);
-    const t = y[i]!;
-    s -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
-  }
-  return s / p.length;
+  return meanLogLoss(p, y, eps);
 }
 
 /**

@@ -2,21 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFeatureSources } from "../../src/cli/feature-sources.ts";
 import { MS_MINUTE } from "../../src/domain/index.ts";
 import {
-  type BuildOptions,
   buildFeatureRows,
-  DEFAULT_VISIBILITY,
-  FEATURE_SETS,
   type FeatureRow,
   type FeatureSources,
 } from "../../src/features/index.ts";
 import type { Database } from "../../src/storage/index.ts";
+import { TEST_BUILD_OPTIONS } from "../helpers/features.ts";
 import { mirrorDatabase } from "../helpers/mirror.ts";
 
-const OPTS: BuildOptions = {
-  visibility: DEFAULT_VISIBILITY,
-  elo: { k: 20, homeAdvantage: 48, marginMultiplier: true, seasonReversion: 1 / 3, initial: 1505 },
-  features: FEATURE_SETS.market_v1!,
-};
+const OPTS = TEST_BUILD_OPTIONS;
 
 /**
  * Hand-checked cases on real schedules. Each expected value was worked out from games.csv by hand (the
