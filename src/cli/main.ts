@@ -1,15 +1,27 @@
 import { Command, CommanderError } from "commander";
 import { isNflPredError } from "../domain/index.ts";
 import { registerBacktest } from "./commands/backtest.ts";
+import { registerBackup } from "./commands/backup.ts";
 import { registerBuildFeatures } from "./commands/build-features.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerExport } from "./commands/export.ts";
 import { registerFeatureSpec } from "./commands/feature-spec.ts";
 import { registerIngest } from "./commands/ingest.ts";
+import { registerMlflowHygiene } from "./commands/mlflow-hygiene.ts";
+import { registerModels } from "./commands/models.ts";
+import { registerMonitor } from "./commands/monitor.ts";
+import { registerNotify } from "./commands/notify.ts";
 import { registerPredict } from "./commands/predict.ts";
+import { registerPromote } from "./commands/promote.ts";
+import { registerReport } from "./commands/report.ts";
+import { registerRestore } from "./commands/restore.ts";
+import { registerRollback } from "./commands/rollback.ts";
 import { registerSchedule } from "./commands/schedule.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerSnapshot } from "./commands/snapshot.ts";
 import { registerSql } from "./commands/sql.ts";
 import { registerTrain } from "./commands/train.ts";
+import { registerTriggers } from "./commands/triggers.ts";
 import { createRuntime } from "./runtime.ts";
 
 /** The composition root: builds the program, runs it, and maps every error to a message and exit code. */
@@ -33,9 +45,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerFeatureSpec(program, rt);
   registerPredict(program, rt);
   registerSchedule(program, rt);
+  registerServe(program, rt);
   registerSnapshot(program, rt);
   registerSql(program, rt);
   registerTrain(program, rt);
+  registerReport(program, rt);
+  registerMonitor(program, rt);
+  registerTriggers(program, rt);
+  registerNotify(program, rt);
+  registerModels(program, rt);
+  registerPromote(program, rt);
+  registerRollback(program, rt);
+  registerMlflowHygiene(program, rt);
+  registerBackup(program, rt);
+  registerRestore(program, rt);
+  registerDoctor(program, rt);
   try {
     await program.parseAsync([...argv]);
     return 0;

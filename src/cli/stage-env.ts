@@ -34,7 +34,11 @@ export async function createStageEnv(
     rt.out(`Using model ${resolved.artifact.modelId} (${resolved.source}: ${resolved.path})`);
     model = resolved;
   } catch (e) {
-    if (opts.requireModel || flags.modelPath || flags.modelId) throw e;
+    // Only "no model at all" may fall back to feature-only stages; a broken current link or a corrupt
+    // artifact must stop the run, or T-60m would silently produce no picks.
+    const noModel =
+      e instanceof NflPredError && e.code === "NOT_FOUND" && e.message.startsWith("no model artifact");
+    if (opts.requireModel || flags.modelPath || flags.modelId || !noModel) throw e;
     rt.log.warn({ error: (e as Error).message }, "no model: feature stages only");
   }
   const featureSet = flags.featureSet ?? model?.artifact.featureSet ?? cfg.features.feature_set;

@@ -1,1 +1,46 @@
+export {
+  type AlertChannel,
+  type AlertEffects,
+  type AlertLedger,
+  type AlertMessage,
+  type AlertSeverity,
+  type AlertTargets,
+  buildMonitoringAlert,
+  buildPagerDutyEvent,
+  buildSlackBody,
+  type ChannelOutcome,
+  DEFAULT_DELIVERY_POLICY,
+  DEFAULT_PAGERDUTY_EVENTS_URL,
+  type DeliveryPolicy,
+  type DeliveryResult,
+  findAlertTargets,
+  type PagerDutyTarget,
+  parseRetryAfter,
+  postJson,
+  redact,
+  renderTemplate,
+  type SlackTarget,
+  sendAlert,
+  urlSecrets,
+} from "./alerts.ts";
+export { computeFeatureDrift, type DriftOptions, expectedNoisePsi, type FeatureDrift } from "./drift.ts";
 export { computePsi, type PsiBin, type PsiOptions, type PsiResult } from "./psi.ts";
+export {
+  flagsForSeason,
+  normalizeRuleFlags,
+  RULE_FLAGS_PATH,
+  type RuleFlag,
+  type RuleFlagTable,
+  type SeasonRange,
+} from "./rule-flags.ts";
+export {
+  type BrierCheck,
+  type CheckStatus,
+  evaluateRetrainTriggers,
+  type PsiCheck,
+  type PsiSummaryEntry,
+  type RetrainDecision,
+  type RetrainTriggerConfig,
+  type RetrainTriggerInput,
+  type RuleFlagCheck,
+} from "./triggers.ts";

@@ -8,10 +8,11 @@ import {
   readlinkSync,
   realpathSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { NflPredError } from "../domain/index.ts";
 
 /** Version tag of the artifact layout; bump when a field changes meaning. */
@@ -56,14 +57,18 @@ export function artifactPath(modelsDir: string, modelId: string): string {
   return join(modelsDir, `${modelId}${ARTIFACT_EXT}`);
 }
 
-/** Writes the artifact and its checksum atomically (temp file + rename), checksum last. */
+/**
+ * Writes the artifact and its checksum, each atomically (temp file + rename). The checksum lands first:
+ * an artifact file, once visible under its final name, always has its checksum beside it, so a crash
+ * leaves at worst an orphan `.sha256` that nothing lists.
+ */
 export function writeArtifact(modelsDir: string, artifact: ModelArtifact): { path: string; sha256: string } {
   mkdirSync(modelsDir, { recursive: true });
   const path = artifactPath(modelsDir, artifact.modelId);
   const text = `${JSON.stringify(artifact, null, 1)}\n`;
   const sha256 = createHash("sha256").update(text).digest("hex");
-  writeAtomic(path, text);
   writeAtomic(`${path}.sha256`, `${sha256}  ${basename(path)}\n`);
+  writeAtomic(path, text);
   return { path, sha256 };
 }
 
@@ -82,6 +87,7 @@ export function readArtifact(path: string): StoredArtifact {
   if (!existsSync(sidecar)) {
     throw new NflPredError("INTEGRITY", `model artifact ${real} has no checksum file ${basename(sidecar)}`, {
       file: real,
+      hint: "an artifact without its checksum cannot be trusted: restore both files, or train again",
     });
   }
   const recorded = readFileSync(sidecar, "utf8").trim().split(/\s+/)[0];
@@ -91,7 +97,7 @@ export function readArtifact(path: string): StoredArtifact {
       `model artifact ${real} does not match its sha256 (${recorded} recorded, ${sha256} found)`,
       {
         file: real,
-        hint: "the file is corrupt or was edited; restore it or train again",
+        hint: "the file is corrupt or was edited: if it is the current model run `npx nfl-pred rollback`; otherwise restore it from a copy or train again",
       },
     );
   }
@@ -99,7 +105,11 @@ export function readArtifact(path: string): StoredArtifact {
   try {
     artifact = JSON.parse(bytes.toString("utf8")) as ModelArtifact;
   } catch (cause) {
-    throw new NflPredError("INTEGRITY", `model artifact ${real} is not valid JSON`, { file: real, cause });
+    throw new NflPredError("INTEGRITY", `model artifact ${real} is not valid JSON`, {
+      file: real,
+      cause,
+      hint: "the file is truncated or was edited: restore it from a copy, roll back (`npx nfl-pred rollback`) if it is the current model, or train again",
+    });
   }
   if (artifact.format !== ARTIFACT_FORMAT) {
     throw new NflPredError(
@@ -122,10 +132,53 @@ export function listArtifactFiles(modelsDir: string): string[] {
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a));
 }
 
+/**
+ * Writes `path` via `<path>.tmp-<pid>` and a rename, so readers see the old file or the new one, never a
+ * part. Temp files of the same path left by killed processes are removed first.
+ */
 export function writeAtomic(path: string, data: string | Uint8Array): void {
+  removeStaleTemps(dirname(path), basename(path));
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
+}
+
+const TEMP_RE = /^(.+)\.tmp-(\d+)(?:\.wal)?$/;
+
+/**
+ * Removes `<name>.tmp-<pid>` files (and DuckDB's `.wal` beside them) in `dir` whose process is gone;
+ * with `name`, only the temp files of that one file. Returns the removed paths.
+ */
+export function removeStaleTemps(dir: string, name?: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const m = TEMP_RE.exec(entry);
+    if (!m || (name !== undefined && m[1] !== name)) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    try {
+      rmSync(join(dir, entry), { force: true });
+      removed.push(join(dir, entry));
+    } catch {
+      // Another process may have removed it first; either way it is gone.
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export type ModelSource = "--model-path" | "--model-id" | "current" | "newest";

@@ -7,3 +7,22 @@ export {
   reliabilityBins,
   reliabilitySlope,
 } from "./metrics.ts";
+export {
+  type Baseline,
+  buildReliabilityTable,
+  buildReportMetrics,
+  buildWeeklySeries,
+  findBaselineBrier,
+  findWeeksPlayed,
+  type GameOutcome,
+  isInSegment,
+  type MetricSummary,
+  type ReliabilityRow,
+  SEGMENTS,
+  type Segment,
+  selectWindows,
+  summarizeMetrics,
+  type WeeklyPoint,
+  type WindowMetrics,
+  type WindowOptions,
+} from "./scoring.ts";

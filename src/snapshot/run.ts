@@ -44,7 +44,8 @@ export async function executeStage(
   const names = env.defs.map((d) => d.name);
   await writeFeatureRows(
     env.db,
-    rows.map((r) => ({ ...r, snapshotAt: run.snapshotAt, stage: run.stage })),
+    // A stage row is pre-game by construction: its result is never visible yet, so no label.
+    rows.map((r) => ({ ...r, label: null, snapshotAt: run.snapshotAt, stage: run.stage })),
     { featureSet: env.featureSet, features: names, mode: "append", builtAt: env.now },
   );
   const inputHash = hashRows(rows, names);

@@ -249,4 +249,26 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description: "alerts sent (dedup per channel and key)",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS alerts_sent (
+        channel VARCHAR NOT NULL, dedup_key VARCHAR NOT NULL, season INTEGER, week INTEGER,
+        kind VARCHAR NOT NULL, summary VARCHAR, sent_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (channel, dedup_key)
+      )`,
+    ],
+  },
+  {
+    version: 4,
+    description: "model registry events (promote, candidate, rollback)",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS registry_events (
+        event_id VARCHAR NOT NULL PRIMARY KEY, action VARCHAR NOT NULL, model_id VARCHAR,
+        model_sha256 VARCHAR, replaced_model_id VARCHAR, forced BOOLEAN NOT NULL, checks JSON,
+        note VARCHAR, created_at TIMESTAMPTZ NOT NULL
+      )`,
+    ],
+  },
 ];

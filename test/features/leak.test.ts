@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFeatureSources } from "../../src/cli/feature-sources.ts";
 import { type Game, MS_HOUR, MS_MINUTE } from "../../src/domain/index.ts";
-import {
-  buildFeatureRows,
-  type FeatureSources,
-} from "../../src/features/index.ts";
+import { buildFeatureRows, type FeatureSources } from "../../src/features/index.ts";
 import type { Database } from "../../src/storage/index.ts";
 import { TEST_BUILD_OPTIONS } from "../helpers/features.ts";
 import { mirrorDatabase } from "../helpers/mirror.ts";

@@ -74,6 +74,11 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
           ...r,
           snapshotAt: snapshotFlag ?? (asOf === undefined ? r.asOf : now),
           stage: asOf === undefined ? "T-60m" : null,
+          label:
+            asOf === undefined ||
+            r.kickoff + cfg.features.visibility.post_game_delay_minutes * MS_MINUTE <= asOf
+              ? r.label
+              : null,
         }));
         return writeFeatureRows(db, records, { featureSet, features: names, mode, builtAt: now });
       });

@@ -1,0 +1,144 @@
+import { FEATURES } from "../features/index.ts";
+import { STAGES } from "../snapshot/index.ts";
+import type { ReadDb } from "./store.ts";
+
+/** What a page shows instead of data, with the commands that would produce it. */
+export interface Setup {
+  readonly message: string;
+  readonly commands: readonly string[];
+}
+
+export interface TeamView {
+  readonly abbr: string;
+  readonly name: string;
+  readonly nick: string | null;
+  readonly color: string;
+  readonly color2: string;
+}
+
+export interface StageInfo {
+  readonly name: string;
+  readonly offset_minutes: number;
+}
+
+export const STAGE_INFO: readonly StageInfo[] = STAGES.map((s) => ({
+  name: s.name,
+  offset_minutes: s.offsetMs / 60_000,
+}));
+
+/** The NFL season an instant belongs to: the league year turns in March. */
+export function seasonAt(now: number): number {
+  const d = new Date(now);
+  return d.getUTCMonth() >= 2 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
+}
+
+/** What to run on an empty database, for the season `now` falls in. */
+export function setupIngest(now: number, message = "The database has no schedules yet."): Setup {
+  const s = seasonAt(now);
+  return {
+    message,
+    commands: [
+      `npx nfl-pred ingest --seasons ${s - 5}-${s} --datasets schedules,teams`,
+      `npx nfl-pred build-features --seasons ${s - 5}-${s}`,
+      "npx nfl-pred train",
+      `npx nfl-pred snapshot --season ${s} --week <week> --full-timeline`,
+    ],
+  };
+}
+
+/** The setup message when the database file does not exist yet. */
+export function noDatabase(path: string, now: number): Setup {
+  return setupIngest(now, `No database at ${path} yet.`);
+}
+
+const HEX = /^#[0-9a-fA-F]{6}$/;
+
+/** Team names and colours from nflverse team data, keyed by abbreviation. */
+export async function loadTeams(db: ReadDb): Promise<Map<string, TeamView>> {
+  const out = new Map<string, TeamView>();
+  if (!db.hasTable("teams")) return out;
+  const rows = await db.all<{
+    team_abbr: string | null;
+    team_name: string | null;
+    team_nick: string | null;
+    team_color: string | null;
+    team_color2: string | null;
+  }>("SELECT team_abbr, team_name, team_nick, team_color, team_color2 FROM teams");
+  for (const r of rows) {
+    if (!r.team_abbr) continue;
+    out.set(r.team_abbr, {
+      abbr: r.team_abbr,
+      name: r.team_name ?? r.team_abbr,
+      nick: r.team_nick,
+      color: r.team_color && HEX.test(r.team_color) ? r.team_color : "#55606e",
+      color2: r.team_color2 && HEX.test(r.team_color2) ? r.team_color2 : "#d0d5dc",
+    });
+  }
+  return out;
+}
+
+/** A team's view, with neutral colours for an abbreviation the teams table lacks. */
+export function teamView(teams: ReadonlyMap<string, TeamView>, abbr: string): TeamView {
+  return teams.get(abbr) ?? { abbr, name: abbr, nick: null, color: "#55606e", color2: "#d0d5dc" };
+}
+
+/** Milliseconds since the epoch of a stored timestamp (ISO string) or number. */
+export function ms(v: unknown): number {
+  return typeof v === "string" ? Date.parse(v) : Number(v);
+}
+
+/** A finite number, or null for null, missing or non-numeric values. */
+export function num(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The JSON form of every instant the API returns. */
+export function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+/** The home side's result: 1 win, 0 loss, 0.5 tie; null before the game is final. */
+export function homeLabel(home: unknown, away: unknown): number | null {
+  const h = num(home);
+  const a = num(away);
+  if (h === null || a === null) return null;
+  return h > a ? 1 : h < a ? 0 : 0.5;
+}
+
+const DEFS = new Map(FEATURES.map((f) => [f.name, f]));
+
+/** A design column in words: team features enter the model as home minus away. */
+export function describeColumn(column: string): string {
+  const team = column.startsWith("diff_") ? DEFS.get(column.slice(5)) : undefined;
+  if (team && team.scope === "team") return `home minus away: ${team.definition}`;
+  return DEFS.get(column)?.definition ?? column;
+}
+
+export interface ReasonView {
+  readonly feature: string;
+  readonly logit: number;
+  readonly description: string;
+}
+
+/** Stored reasons (a JSON array of {feature, logit}) with their descriptions; tolerant of bad rows. */
+export function readReasons(raw: unknown): ReasonView[] {
+  let list: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(list)) return [];
+  const out: ReasonView[] = [];
+  for (const r of list) {
+    if (!r || typeof r !== "object") continue;
+    const { feature, logit } = r as { feature?: unknown; logit?: unknown };
+    if (typeof feature !== "string" || typeof logit !== "number") continue;
+    out.push({ feature, logit, description: describeColumn(feature) });
+  }
+  return out;
+}

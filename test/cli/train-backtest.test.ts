@@ -1,0 +1,274 @@
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { LabelledPair } from "../../src/cli/training-data.ts";
+import { type BacktestRow, walkForward } from "../../src/cli/walk-forward.ts";
+import { MS_DAY, MS_HOUR } from "../../src/domain/index.ts";
+import { FEATURES } from "../../src/features/index.ts";
+import { createRng, sigmoid, type TrainSettings } from "../../src/model/index.ts";
+import { readArtifact } from "../../src/registry/index.ts";
+import { openDatabase } from "../../src/storage/index.ts";
+import { type CliResult, runCli } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/mirror.ts";
+
+/** First 8 bytes of every PNG file, then the IHDR chunk with width and height. */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function pngSize(path: string): { width: number; height: number } {
+  const b = readFileSync(path);
+  expect(b.subarray(0, 8).equals(PNG_SIGNATURE), `${path} is not a PNG`).toBe(true);
+  expect(b.subarray(12, 16).toString("latin1")).toBe("IHDR");
+  expect(b.subarray(-8, -4).toString("latin1")).toBe("IEND");
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+/**
+ * `train` and `backtest` end to end on real schedules 2016–2024: artifact, checksum, reliability chart,
+ * an MLflow run readable by `mlflow ui`, and a walk-forward backtest whose stored predictions agree with
+ * its printed metrics.
+ */
+describe("train and backtest on real schedules", () => {
+  const cwd = tempDir("nflpred-train-");
+  const models = join(cwd, "data", "models");
+  const cli = (...args: string[]) => runCli(args, { cwd });
+  const query = async <T = Record<string, unknown>>(sql: string): Promise<T[]> => {
+    const db = await openDatabase(join(cwd, "data", "nfl.duckdb"), { readOnly: true });
+    try {
+      return (await db.all(sql)) as T[];
+    } finally {
+      db.close();
+    }
+  };
+  let train: CliResult;
+  let backtest: CliResult;
+  let runId = "";
+  let artifactFile = "";
+
+  beforeAll(async () => {
+    for (const args of [
+      ["ingest", "--seasons", "2016-2024", "--datasets", "schedules"],
+      ["build-features", "--seasons", "2016-2024"],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+    }
+    train = await cli("train", "--seasons", "2020-2024");
+    backtest = await cli("backtest", "--seasons", "2024", "--retrain", "seasonly");
+    runId = /^MLflow run ID: ([0-9a-f]{32})$/m.exec(train.stdout)?.[1] ?? "";
+    artifactFile = /^Model artifact: (\S+\.model\.json) /m.exec(train.stdout)?.[1] ?? "";
+  }, 150_000);
+
+  it("train prints an MLflow run id and writes the artifact, its sha256 and a reliability PNG", () => {
+    expect(train.code, train.stderr).toBe(0);
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+    expect(artifactFile.startsWith(models)).toBe(true);
+    const { artifact, sha256 } = readArtifact(artifactFile);
+    const id = artifact.modelId;
+    expect(artifactFile).toBe(join(models, `${id}.model.json`));
+    expect(readFileSync(`${artifactFile}.sha256`, "utf8")).toBe(`${sha256}  ${id}.model.json\n`);
+    expect(sha256).toBe(createHash("sha256").update(readFileSync(artifactFile)).digest("hex"));
+    expect(artifact).toMatchObject({ featureSet: "mvp_v1", trackingRunId: runId });
+    expect(artifact.trainingWindow.seasons).toEqual([2020, 2021, 2022, 2023, 2024]);
+    const size = pngSize(join(models, `reliability_${id}.png`));
+    expect(size.width).toBeGreaterThan(200);
+    expect(size.height).toBeGreaterThan(200);
+  });
+
+  it("train trains on every completed game of the window", async () => {
+    const [s] = await query<{ n: number }>(
+      "SELECT count(*) AS n FROM schedules WHERE season BETWEEN 2020 AND 2024 AND home_score IS NOT NULL",
+    );
+    const { artifact } = readArtifact(artifactFile);
+    expect(artifact.trainingWindow.games).toBe(s?.n);
+    expect(train.stdout).toContain(`Trained logistic on ${s?.n} games`);
+  });
+
+  it("train does not move data/models/current", () => {
+    expect(() => lstatSync(join(models, "current"))).toThrow();
+    expect(readdirSync(models).filter((f) => f.endsWith(".model.json"))).toHaveLength(1);
+  });
+
+  it("train records a finished MLflow run with params, metrics and tags", () => {
+    const exp = readdirSync(join(cwd, "mlruns")).find((e) => existsSync(join(cwd, "mlruns", e, runId)));
+    expect(exp).toBeDefined();
+    const run = join(cwd, "mlruns", exp!, runId);
+    const meta = readFileSync(join(run, "meta.yaml"), "utf8");
+    expect(meta).toMatch(/^status: 3$/m);
+    expect(meta).toMatch(new RegExp(`^run_id: ${runId}$`, "m"));
+    const read = (kind: string, key: string) => readFileSync(join(run, kind, key), "utf8");
+    expect(read("params", "feature_set")).toBe("mvp_v1");
+    expect(read("params", "seasons")).toBe("2020,2021,2022,2023,2024");
+    const { artifact } = readArtifact(artifactFile);
+    expect(read("tags", "feature_set")).toBe("mvp_v1");
+    expect(read("tags", "model_id")).toBe(artifact.modelId);
+    expect(read("tags", "code_version")).toMatch(/\S/);
+    const metric = (key: string) => {
+      const [ts, value, step] = read("metrics", key).trim().split(" ");
+      expect(Number(ts)).toBeGreaterThan(0);
+      expect(step).toBe("0");
+      return Number(value);
+    };
+    const holdout = metric("holdout_brier");
+    expect(holdout).toBeGreaterThan(0.15);
+    expect(holdout).toBeLessThan(0.3);
+    expect(holdout).toBe(artifact.metrics.holdout_brier);
+    const fold1 = metric("cv_fold1_brier");
+    expect(fold1).toBeGreaterThan(0.1);
+    expect(fold1).toBeLessThan(0.35);
+    expect(train.stdout).toContain(`Brier ${holdout.toFixed(4)}`);
+  });
+
+  it("backtest prints model, Elo and market rows and writes the CSV and PNG reports", () => {
+    expect(backtest.code, backtest.stderr).toBe(0);
+    for (const source of ["model", "elo", "market"]) {
+      expect(backtest.stdout).toMatch(new RegExp(`^overall\\s+${source}\\s+285\\s`, "m"));
+    }
+    const reports = readdirSync(join(cwd, "data", "reports"));
+    const csv = reports.find((f) => /^backtest_.+\.csv$/.test(f));
+    const png = reports.find((f) => /^backtest_.+\.png$/.test(f));
+    expect(csv).toBeDefined();
+    expect(png).toBeDefined();
+    pngSize(join(cwd, "data", "reports", png!));
+    const lines = readFileSync(join(cwd, "data", "reports", csv!), "utf8")
+      .trim()
+      .split("\n");
+    expect(lines[0]).toBe("scope,source,n,brier_score,log_loss,accuracy,ece");
+    expect(lines.some((l) => l.startsWith("2024,market,285,"))).toBe(true);
+  });
+
+  it("backtest stores one prediction per 2024 game, and its printed Brier is theirs", async () => {
+    const rows = await query<{
+      game_id: string;
+      run_id: string;
+      model_id: string;
+      p_home_win: number;
+      label: number;
+    }>("SELECT game_id, run_id, model_id, p_home_win, label FROM backtest_predictions");
+    const games = await query<{ game_id: string; label: number }>(
+      `SELECT game_id, CASE WHEN home_score > away_score THEN 1 WHEN home_score < away_score THEN 0 ELSE 0.5 END AS label
+       FROM schedules WHERE season = 2024`,
+    );
+    expect(rows.map((r) => r.game_id).sort()).toEqual(games.map((g) => g.game_id).sort());
+    const labels = new Map(games.map((g) => [g.game_id, g.label]));
+    for (const r of rows) {
+      expect(r.p_home_win).toBeGreaterThan(0);
+      expect(r.p_home_win).toBeLessThan(1);
+      expect(r.label).toBe(labels.get(r.game_id));
+      // Seasonly retrain: one model for the season, trained before week 1.
+      expect(r.model_id).toBe(`${r.run_id}_2024w01`);
+    }
+    expect(new Set(rows.map((r) => r.run_id)).size).toBe(1);
+    const brier = rows.reduce((s, r) => s + (r.p_home_win - r.label) ** 2, 0) / rows.length;
+    const printed = /^overall\s+model\s+285\s+([0-9.]+)/m.exec(backtest.stdout)?.[1];
+    expect(Number(printed)).toBeCloseTo(brier, 5);
+    expect(brier).toBeGreaterThan(0.15);
+    expect(brier).toBeLessThan(0.3);
+  });
+});
+
+/**
+ * Walk-forward on a small synthetic league: a prediction may depend only on results visible before its
+ * block's first kickoff, so scrambling later labels must leave it bit-for-bit unchanged.
+ */
+describe("walkForward never trains on the future", () => {
+  const defs = FEATURES.filter((d) => ["elo_pre", "rest_days", "neutral_site"].includes(d.name));
+  const settings: TrainSettings = {
+    learner: "logistic",
+    seed: 7,
+    l2: 1,
+    cvFolds: 3,
+    calibrationWeeks: 2,
+    holdoutWeeks: 0,
+  };
+
+  /** Three seasons of 10 weeks, 8 games a week: one on Thursday, seven on Sunday. */
+  function league(): LabelledPair[] {
+    const rng = createRng(11);
+    const pairs: LabelledPair[] = [];
+    for (const season of [2020, 2021, 2022]) {
+      const opener = Date.UTC(season, 8, 10, 0, 20);
+      for (let week = 1; week <= 10; week++) {
+        for (let g = 0; g < 8; g++) {
+          const kickoff = opener + (week - 1) * 7 * MS_DAY + (g === 0 ? 0 : 3 * MS_DAY + 17 * MS_HOUR);
+          const eloH = 1500 + 200 * (rng() - 0.5);
+          const eloA = 1500 + 200 * (rng() - 0.5);
+          const restH = 6 + Math.floor(rng() * 3);
+          const restA = 6 + Math.floor(rng() * 3);
+          const label = rng() < sigmoid((eloH - eloA) / 100 + 0.1 * (restH - restA)) ? 1 : 0;
+          pairs.push({
+            gameId: `${season}_${String(week).padStart(2, "0")}_A${g}_H${g}`,
+            season,
+            week,
+            kickoff,
+            asOf: kickoff - 60 * 60_000,
+            snapshotAt: kickoff - 60 * 60_000,
+            homeTeam: `H${g}`,
+            awayTeam: `A${g}`,
+            home: { elo_pre: eloH, rest_days: restH, neutral_site: 0, elo_prob_home: 0.5 },
+            away: { elo_pre: eloA, rest_days: restA, neutral_site: 0 },
+            label,
+          });
+        }
+      }
+    }
+    return pairs;
+  }
+
+  const run = (pairs: LabelledPair[], retrain: "weekly" | "seasonly") =>
+    walkForward(pairs, [], defs, settings, {
+      seasons: [2022],
+      retrain,
+      seasonsBack: 2,
+      seasonWeights: [],
+      runId: "t",
+    });
+  const flip = (pairs: LabelledPair[], pick: (p: LabelledPair) => boolean) =>
+    pairs.map((p) => (pick(p) ? { ...p, label: 1 - p.label! } : p));
+  const byWeek = (rows: BacktestRow[], pick: (w: number) => boolean) =>
+    rows.filter((r) => pick(r.week)).map((r) => [r.gameId, r.pModel] as const);
+
+  it("weekly: a week's predictions ignore its own and later results, but not earlier ones", () => {
+    const base = league();
+    const original = run(base, "weekly");
+    expect(original).toHaveLength(80);
+    expect(new Set(original.map((r) => r.modelId)).size).toBe(10);
+    // Week 6's Thursday game kicks off three days before its Sunday games: it must not train them either.
+    const scrambled = run(
+      flip(base, (p) => p.season === 2022 && p.week >= 6),
+      "weekly",
+    );
+    expect(byWeek(scrambled, (w) => w <= 6)).toEqual(byWeek(original, (w) => w <= 6));
+    expect(byWeek(scrambled, (w) => w > 6)).not.toEqual(byWeek(original, (w) => w > 6));
+  });
+
+  it("weekly: a result becomes usable only 4 hours after its kickoff", () => {
+    const base = league();
+    const week6 = Math.min(...base.filter((p) => p.season === 2022 && p.week === 6).map((p) => p.kickoff));
+    // A late week-5 game ending just before week 6 starts: still in progress at the cutoff.
+    const late = base.map((p) => (p.gameId === "2022_05_A7_H7" ? { ...p, kickoff: week6 - 3 * MS_HOUR } : p));
+    const original = run(late, "weekly");
+    const scrambled = run(
+      flip(late, (p) => p.gameId === "2022_05_A7_H7"),
+      "weekly",
+    );
+    expect(byWeek(scrambled, (w) => w === 6)).toEqual(byWeek(original, (w) => w === 6));
+    expect(byWeek(scrambled, (w) => w === 7)).not.toEqual(byWeek(original, (w) => w === 7));
+  });
+
+  it("seasonly: the season is predicted from earlier seasons only", () => {
+    const base = league();
+    const original = run(base, "seasonly");
+    expect(new Set(original.map((r) => r.modelId))).toEqual(new Set(["t_2022w01"]));
+    const scrambled = run(
+      flip(base, (p) => p.season === 2022),
+      "seasonly",
+    );
+    expect(scrambled.map((r) => r.pModel)).toEqual(original.map((r) => r.pModel));
+    const earlier = run(
+      flip(base, (p) => p.season === 2021 && p.week === 10),
+      "seasonly",
+    );
+    expect(earlier.map((r) => r.pModel)).not.toEqual(original.map((r) => r.pModel));
+  });
+});

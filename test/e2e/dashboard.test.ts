@@ -1,0 +1,179 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAST_INGEST_ENV, runCli } from "../helpers/cli.ts";
+import { CLI, MIRROR_DIR, REPO_ROOT, tempDir } from "../helpers/mirror.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
+
+/** The real `nfl-pred serve` on a free port; resolves with its URL. */
+function serve(cwd: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
+    cwd,
+    env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      const m = /Dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      err += d;
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+}
+
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const TITLE = HAVE_CHROMIUM
+  ? `dashboard in headless Chromium (${CHROMIUM})`
+  : `dashboard in headless Chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install chromium; .ci/run does)`;
+
+describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
+  const cwd = tempDir("nflpred-e2e-");
+  let server: { child: ChildProcess; url: string } | undefined;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+  let weekGames: string[] = [];
+
+  beforeAll(async () => {
+    for (const args of [
+      ["ingest", "--seasons", "2019-2024", "--datasets", "schedules,teams"],
+      ["build-features", "--seasons", "2019-2024"],
+      ["train", "--seasons", "2019-2023"],
+      ["snapshot", "--season", "2024", "--week", "7", "--full-timeline"],
+    ]) {
+      const r = await runCli(args, { cwd });
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+    }
+    const games = await runCli(
+      [
+        "sql",
+        "SELECT game_id FROM schedules WHERE season = 2024 AND week = 7 ORDER BY game_id",
+        "--format",
+        "json",
+      ],
+      { cwd },
+    );
+    weekGames = (JSON.parse(games.stdout) as { game_id: string }[]).map((g) => g.game_id);
+    server = await serve(cwd);
+    const { chromium } = await import("playwright-core");
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "nflpred-chromium-")), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    page = await context.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (server) {
+      const exited = new Promise((resolve) => server!.child.on("exit", resolve));
+      server.child.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  const ready = async () => {
+    await page.waitForSelector("main[data-state=ready], main[data-state=error]");
+    expect(await page.getAttribute("main", "data-state")).toBe("ready");
+  };
+
+  it("the week view shows every game of the week with its prediction", async () => {
+    const apiCalls: string[] = [];
+    const onRequest = (r: { url: () => string }) => {
+      if (r.url().includes("/api/")) apiCalls.push(r.url());
+    };
+    page.on("request", onRequest);
+    await page.goto(`${server!.url}/`);
+    await ready();
+    page.off("request", onRequest);
+    expect(apiCalls).toEqual([`${server!.url}/api/predictions`]);
+    expect(await page.textContent("h1")).toBe("Season 2024 · Week 7");
+    const rows = page.locator("table.games tbody tr");
+    expect(await rows.count()).toBe(weekGames.length);
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-game-id")));
+    expect([...ids].sort()).toEqual(weekGames);
+    expect(weekGames).toContain("2024_07_NE_JAX");
+    const jax = page.locator('tr[data-game-id="2024_07_NE_JAX"]');
+    expect(await jax.textContent()).toContain("New England Patriots");
+    expect(await jax.textContent()).toContain("Jacksonville Jaguars");
+    expect(await jax.locator(".pbar").count()).toBe(1);
+    expect(await jax.locator(".stage.done").count()).toBe(5);
+    expect(await page.locator("td .tier").count()).toBe(weekGames.length);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-week.png"), fullPage: true });
+  });
+
+  it("opens a game page: probability across the ladder and feature contributions", async () => {
+    await page.click('tr[data-game-id="2024_07_NE_JAX"] a.matchup');
+    await page.waitForURL(/\/game\/2024_07_NE_JAX$/);
+    await ready();
+    expect(await page.textContent("h1")).toMatch(/New England Patriots.*Jacksonville Jaguars/);
+    expect(await page.locator('svg[data-chart="ladder"] > title').textContent()).toMatch(
+      /Jacksonville Jaguars win/,
+    );
+    expect(await page.locator('svg[data-chart="ladder"] [data-series="model"] circle').count()).toBe(5);
+    expect(await page.locator('svg[data-chart="contributions"] [data-feature]').count()).toBeGreaterThan(3);
+    expect(await page.locator("tr[data-stage]").count()).toBe(5);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-game.png"), fullPage: true });
+  });
+
+  it("the model page draws the reliability diagram", async () => {
+    await page.click('nav a[data-nav="model"]');
+    await page.waitForURL(/\/model$/);
+    await ready();
+    const chart = page.locator('svg[data-chart="reliability"]');
+    expect(await chart.count()).toBe(1);
+    expect(await chart.locator("> title").textContent()).toMatch(/^Reliability: predicted vs observed/);
+    expect(await chart.getAttribute("role")).toBe("img");
+    expect(await chart.locator("circle").count()).toBeGreaterThan(2);
+    expect(await page.locator('tr[data-source="model"]').first().textContent()).toContain(
+      String(weekGames.length),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-model.png"), fullPage: true });
+  });
+
+  it("monitoring and registry render, saying what is missing", async () => {
+    await page.click('nav a[data-nav="monitoring"]');
+    await page.waitForURL(/\/monitoring$/);
+    await ready();
+    expect(await page.locator("[data-setup] pre").textContent()).toMatch(/npx nfl-pred monitor --season/);
+    await page.click('nav a[data-nav="registry"]');
+    await page.waitForURL(/\/registry$/);
+    await ready();
+    expect(await page.locator("table.models tbody tr").count()).toBe(1);
+    expect(await page.locator("table.models tbody tr").textContent()).toContain("mlruns/");
+  });
+
+  it("no console errors, failed requests or error responses on any page", () => {
+    expect(problems).toEqual([]);
+  });
+});
