@@ -10,8 +10,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { stubArtifact } from "../../test/helpers/artifacts.ts";
 import { isNflPredError } from "../domain/index.ts";
-import { type ModelArtifact, writeArtifact } from "./artifact.ts";
+import { writeArtifact } from "./artifact.ts";
 import {
   applyLinkPlan,
   clearIntent,
@@ -24,34 +25,9 @@ import {
   writeIntent,
 } from "./links.ts";
 
-function artifact(modelId: string): ModelArtifact {
-  return {
-    format: "nfl-pred-model/1",
-    modelId,
-    createdAt: "2024-01-01T00:00:00.000Z",
-    featureSet: "mvp_v1",
-    featureSpecChecksum: "x",
-    designColumns: [],
-    model: { kind: "logistic", features: [], params: {} },
-    calibrator: { kind: "none", params: null },
-    trainingWindow: {
-      seasons: [2023],
-      firstGameId: "a",
-      lastGameId: "b",
-      lastKickoff: "2024-01-01T00:00:00.000Z",
-      games: 1,
-    },
-    metrics: {},
-    settings: {},
-    codeVersion: "test",
-    dataVersions: {},
-    trackingRunId: null,
-  };
-}
-
 function modelsDir(...ids: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), "nflpred-links-"));
-  for (const id of ids) writeArtifact(dir, artifact(id));
+  for (const id of ids) writeArtifact(dir, stubArtifact(id));
   return dir;
 }
 

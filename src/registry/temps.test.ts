@@ -2,14 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  listArtifactFiles,
-  type ModelArtifact,
-  readArtifact,
-  removeStaleTemps,
-  writeArtifact,
-  writeAtomic,
-} from "./artifact.ts";
+import { stubArtifact } from "../../test/helpers/artifacts.ts";
+import { listArtifactFiles, readArtifact, removeStaleTemps, writeArtifact, writeAtomic } from "./artifact.ts";
 
 describe("writeAtomic and stale temp files", () => {
   it("clears the same file's temp files left by dead processes, and nothing else", () => {
@@ -32,28 +26,7 @@ describe("writeAtomic and stale temp files", () => {
 describe("writeArtifact under a crash", () => {
   it("an artifact visible under its final name always has its checksum", () => {
     const dir = mkdtempSync(join(tmpdir(), "nflpred-art-"));
-    const a = {
-      format: "nfl-pred-model/1",
-      modelId: "m1",
-      createdAt: "2024-01-01T00:00:00.000Z",
-      featureSet: "mvp_v1",
-      featureSpecChecksum: "x",
-      designColumns: [],
-      model: { kind: "logistic", features: [], params: {} },
-      calibrator: { kind: "none", params: null },
-      trainingWindow: {
-        seasons: [2023],
-        firstGameId: "a",
-        lastGameId: "b",
-        lastKickoff: "2024-01-01T00:00:00.000Z",
-        games: 1,
-      },
-      metrics: {},
-      settings: {},
-      codeVersion: "t",
-      dataVersions: {},
-      trackingRunId: null,
-    } satisfies ModelArtifact;
+    const a = stubArtifact("m1");
     const { path } = writeArtifact(dir, a);
     expect(readArtifact(path).artifact.modelId).toBe("m1");
     // A kill between the two renames leaves the checksum without the artifact: nothing lists it.

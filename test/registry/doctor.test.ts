@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ModelArtifact, replaceLink, writeArtifact } from "../../src/registry/index.ts";
+import { replaceLink, writeArtifact } from "../../src/registry/index.ts";
 import { openDatabase, SCHEMA_VERSION } from "../../src/storage/index.ts";
+import { stubArtifact } from "../helpers/artifacts.ts";
 import { runCli } from "../helpers/cli.ts";
 import { REPO_ROOT, tempDir } from "../helpers/mirror.ts";
 
@@ -129,28 +130,7 @@ describe("doctor: the runbook's Validation Checklist", () => {
     expect((await cli(["mlflow-hygiene"])).code).toBe(0);
     mkdirSync(monitoring, { recursive: true });
     writeFileSync(join(monitoring, "psi_summary_s2023_w8.csv"), "feature,psi\n");
-    const a: ModelArtifact = {
-      format: "nfl-pred-model/1",
-      modelId: "m_ok",
-      createdAt: "2024-01-01T00:00:00.000Z",
-      featureSet: "mvp_v1",
-      featureSpecChecksum: "x",
-      designColumns: [],
-      model: { kind: "logistic", features: [], params: {} },
-      calibrator: { kind: "none", params: null },
-      trainingWindow: {
-        seasons: [2023],
-        firstGameId: "a",
-        lastGameId: "b",
-        lastKickoff: "2024-01-01T00:00:00.000Z",
-        games: 1,
-      },
-      metrics: {},
-      settings: {},
-      codeVersion: "t",
-      dataVersions: {},
-      trackingRunId: null,
-    };
+    const a = stubArtifact("m_ok");
     writeArtifact(models, a);
     replaceLink(models, "current", "m_ok.model.json");
     const r = await cli(["doctor"]);

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type ModelArtifact, replaceLink, writeArtifact } from "../../src/registry/index.ts";
+import { replaceLink, writeArtifact } from "../../src/registry/index.ts";
 import { createTrackingStore } from "../../src/tracking/index.ts";
+import { stubArtifact } from "../helpers/artifacts.ts";
 import { runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/mirror.ts";
 
@@ -15,31 +16,6 @@ const POLICY_ENV = {
   NFL_PRED__MLFLOW__HYGIENE__RETENTION__KEEP_TOP_RUNS: "1",
   NFL_PRED__MLFLOW__HYGIENE__RETENTION__MAX_AGE_DAYS: "30",
 };
-
-function artifact(modelId: string, runId: string): ModelArtifact {
-  return {
-    format: "nfl-pred-model/1",
-    modelId,
-    createdAt: "2024-01-01T00:00:00.000Z",
-    featureSet: "mvp_v1",
-    featureSpecChecksum: "x",
-    designColumns: [],
-    model: { kind: "logistic", features: [], params: {} },
-    calibrator: { kind: "none", params: null },
-    trainingWindow: {
-      seasons: [2023],
-      firstGameId: "a",
-      lastGameId: "b",
-      lastKickoff: "2024-01-01T00:00:00.000Z",
-      games: 1,
-    },
-    metrics: {},
-    settings: {},
-    codeVersion: "t",
-    dataVersions: {},
-    trackingRunId: runId,
-  };
-}
 
 describe("mlflow-hygiene", () => {
   const cwd = tempDir("nflpred-hyg-");
@@ -79,7 +55,7 @@ describe("mlflow-hygiene", () => {
       dirs[name] = run.artifactDir;
     }
     const models = join(cwd, "data", "models");
-    writeArtifact(models, artifact("model_linked", ids.linked!));
+    writeArtifact(models, stubArtifact("model_linked", ids.linked!));
     replaceLink(models, "current", "model_linked.model.json");
   });
 
