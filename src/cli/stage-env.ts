@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import type { Config } from "../config/index.ts";
 import { type Game, NflPredError } from "../domain/index.ts";
-import { createFeatureBuilder, findFeatureSet } from "../features/index.ts";
+import { createFeatureBuilder } from "../features/index.ts";
 import { resolveModel } from "../registry/index.ts";
 import type { StageEnv } from "../snapshot/index.ts";
 import type { Database } from "../storage/index.ts";
+import { resolveFeatureSet } from "./commands/build-features.ts";
 import { featureSpecOf } from "./commands/feature-spec.ts";
 import { buildOptions, loadFeatureSources } from "./feature-sources.ts";
 import { codeVersion, datasetVersions } from "./provenance.ts";
@@ -49,11 +50,7 @@ export async function createStageEnv(
       { flag: "--feature-set", value: featureSet },
     );
   }
-  const defs = findFeatureSet(featureSet);
-  if (!defs)
-    throw new NflPredError("USAGE", `--feature-set: unknown feature set '${featureSet}'`, {
-      flag: "--feature-set",
-    });
+  const defs = resolveFeatureSet(featureSet);
   const sources = await loadFeatureSources(db, [opts.season]);
   return {
     db,
