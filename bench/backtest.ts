@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { trainSettings } from "../src/cli/commands/train.ts";
 import { buildOptions, loadFeatureSources } from "../src/cli/feature-sources.ts";
 import { formatTable } from "../src/cli/table.ts";
-import { loadGamePairs } from "../src/cli/training-data.ts";
+import { loadGamePairs, resolveModelFeatures } from "../src/cli/training-data.ts";
 import { type BacktestRow, walkForward } from "../src/cli/walk-forward.ts";
 import { loadConfig } from "../src/config/index.ts";
 import { MS_MINUTE } from "../src/domain/index.ts";
@@ -20,7 +20,8 @@ import { openDatabase, writeFeatureRows } from "../src/storage/index.ts";
 import { MIRROR_DIR, REPO_ROOT, tempDir } from "../test/helpers/mirror.ts";
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
-const FEATURE_SEASONS = range(2009, 2025);
+// From 1999: Elo, ratings and QB values need every earlier season to warm up, as in production.
+const FEATURE_SEASONS = range(1999, 2025);
 const TARGET_SEASONS = range(2015, 2025);
 const FEATURE_SETS = ["mvp_v1", "market_v1"] as const;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -130,7 +131,7 @@ function summarize(featureSet: string, rows: readonly BacktestRow[]): Line[] {
 
 const results = new Map<string, Line[]>();
 for (const featureSet of FEATURE_SETS) {
-  const defs = findFeatureSet(featureSet)!;
+  const defs = resolveModelFeatures(featureSet, cfg.training.model_features);
   const pairs = await loadGamePairs(
     db,
     featureSet,

@@ -1,5 +1,6 @@
+import { NflPredError } from "../domain/index.ts";
 import type { FeatureDef, GamePair } from "../features/index.ts";
-import { designMatrix } from "../features/index.ts";
+import { designMatrix, findModelFeatures } from "../features/index.ts";
 import { createMatrix, type TrainData } from "../model/index.ts";
 import type { Database } from "../storage/index.ts";
 
@@ -7,6 +8,8 @@ export interface LabelledPair extends GamePair {
   readonly homeTeam: string;
   readonly awayTeam: string;
   readonly label: number | null;
+  /** Home points minus away points (null before the result). */
+  readonly margin: number | null;
   readonly asOf: number;
   readonly snapshotAt: number;
 }
@@ -21,7 +24,9 @@ export async function loadGamePairs(
   features: readonly string[],
   where: { seasons?: readonly number[]; gameIds?: readonly string[]; snapshotAt?: number } = {},
 ): Promise<LabelledPair[]> {
-  const cols = features.map((f) => `f."${f}"`).join(", ");
+  // The Elo probability rides along for the backtest baseline even when the model does not use it.
+  const loaded = [...new Set([...features, "elo_prob_home"])];
+  const cols = loaded.map((f) => `f."${f}"`).join(", ");
   const filters = ["f.feature_set = ?"];
   const params: (string | number)[] = [featureSet];
   if (where.seasons) filters.push(`f.season IN (${where.seasons.map(Number).join(", ") || "NULL"})`);
@@ -46,7 +51,7 @@ export async function loadGamePairs(
   >();
   for (const r of rows) {
     const values: Record<string, number | null> = {};
-    for (const f of features) values[f] = (r[f] as number | null) ?? null;
+    for (const f of loaded) values[f] = (r[f] as number | null) ?? null;
     const entry = byGame.get(String(r.game_id)) ?? { r };
     if (r.is_home) entry.home = values;
     else entry.away = values;
@@ -69,6 +74,7 @@ export async function loadGamePairs(
       home: e.home,
       away: e.away,
       label: hs === null || as === null ? null : hs > as ? 1 : hs < as ? 0 : 0.5,
+      margin: hs === null || as === null ? null : hs - as,
     });
   }
   return out.sort((a, b) => a.kickoff - b.kickoff || a.gameId.localeCompare(b.gameId));
@@ -79,7 +85,32 @@ export function weekIndex(season: number, week: number): number {
   return season * 100 + week;
 }
 
-/** Design matrix, labels, time groups and optional season weights for completed games. */
+/**
+ * The features a model of `featureSet` uses: `names` (config `training.model_features`) when given,
+ * else the set's default model view.
+ */
+export function resolveModelFeatures(
+  featureSet: string,
+  names: readonly string[] = [],
+): readonly FeatureDef[] {
+  const view = findModelFeatures(featureSet, names);
+  if (!view) throw new NflPredError("CONFIG", `unknown feature set '${featureSet}'`, { value: featureSet });
+  if (view.unknown.length > 0) {
+    throw new NflPredError(
+      "CONFIG",
+      `training.model_features: ${view.unknown.join(", ")} not in feature set ${featureSet}`,
+      { value: view.unknown.join(","), hint: "see docs/feature_spec.md for the set's features" },
+    );
+  }
+  return view.defs;
+}
+
+/** Learners with a ridge penalty that `training.l2_grid` chooses by nested forward-chaining CV. */
+export function usesL2(learner: string): boolean {
+  return learner === "margin" || learner === "logistic";
+}
+
+/** Design matrix, labels, margins, time groups and optional season weights for completed games. */
 export function toTrainData(
   pairs: readonly LabelledPair[],
   defs: readonly FeatureDef[],
@@ -95,6 +126,7 @@ export function toTrainData(
   return {
     X: createMatrix(done.length, names.length, data, names),
     y: Float64Array.from(done, (p) => p.label!),
+    margins: Float64Array.from(done, (p) => p.margin!),
     groups: Int32Array.from(done, (p) => weekIndex(p.season, p.week)),
     ...(weights ? { weights } : {}),
   };

@@ -1,7 +1,7 @@
 import { type Game, MS_HOUR } from "../domain/index.ts";
 import { designMatrix, type FeatureDef, spreadToProbability, vigFreeHome } from "../features/index.ts";
 import { chooseL2, createMatrix, type TrainSettings, trainCalibrated } from "../model/index.ts";
-import { type LabelledPair, toTrainData } from "./training-data.ts";
+import { type LabelledPair, toTrainData, usesL2 } from "./training-data.ts";
 
 export interface BacktestRow {
   readonly gameId: string;
@@ -20,7 +20,7 @@ export interface WalkForwardOptions {
   readonly seasonsBack: number;
   readonly seasonWeights: readonly number[];
   readonly runId: string;
-  /** Ridge penalties to choose from by nested forward-chaining CV, once per season (logistic only). */
+  /** Ridge penalties to choose from by nested forward-chaining CV, once per season (margin, logistic). */
   readonly l2Grid?: readonly number[];
   readonly onBlock?: (done: number, total: number, label: string) => void;
 }
@@ -52,7 +52,7 @@ export function walkForward(
     );
     const trainData = toTrainData(train, defs, opts.seasonWeights);
     const season = block[0]!.season;
-    if (opts.l2Grid && settings.learner === "logistic" && !l2BySeason.has(season)) {
+    if (opts.l2Grid && usesL2(settings.learner) && !l2BySeason.has(season)) {
       l2BySeason.set(season, chooseL2(trainData, settings, opts.l2Grid).l2);
     }
     const l2 = l2BySeason.get(season) ?? settings.l2;

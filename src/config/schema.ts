@@ -66,13 +66,14 @@ const features = z
 
 const training = z
   .strictObject({
-    seasons_back: positiveInt.max(30).default(5),
+    seasons_back: positiveInt.max(30).default(10),
     season_weights: z.array(z.number().min(0)).default([]),
     calibration_weeks: z.number().int().min(0).max(10).default(0),
-    model: z.enum(["logistic", "gbm", "stack"]).default("logistic"),
+    model: z.enum(["margin", "logistic", "gbm", "stack"]).default("margin"),
+    model_features: z.array(z.string().min(1)).default([]),
     seed: z.number().int().default(42),
-    l2: z.number().min(0).default(300),
-    l2_grid: z.array(z.number().positive()).default([30, 100, 300, 1000, 3000]),
+    l2: z.number().min(0).default(10),
+    l2_grid: z.array(z.number().positive()).default([1, 10, 100, 1000]),
   })
   .prefault({});
 

@@ -1,6 +1,7 @@
 import { type AsOf, type Game, homeLabel, MS_DAY, MS_MINUTE } from "../domain/index.ts";
 import { type EloParams, eloWinProbability, runElo } from "./elo.ts";
-import { marginRatings } from "./ratings.ts";
+import { runQbValues } from "./qb.ts";
+import { marginRatings, powerRatings } from "./ratings.ts";
 import { PBP_METRICS, type PbpMetric, WINDOWS, type WindowName } from "./registry.ts";
 import { Series, type SeriesEntry } from "./series.ts";
 import type { Stadium } from "./stadiums.ts";
@@ -228,6 +229,8 @@ class BuildContext {
   private readonly pbp = new Map<string, Record<"off" | "def", Series>>();
   private readonly elo: ReturnType<typeof runElo>;
   private readonly ratingCache = new Map<string, Map<string, number>>();
+  private readonly powerCache = new Map<number, Map<string, number>>();
+  private readonly qbValue: ReturnType<typeof runQbValues>;
   private readonly played: Game[];
   private readonly qbStarts = new Map<string, number[]>();
   private readonly venueGames = new Map<string, { kickoff: number; season: number; margin: number }[]>();
@@ -272,6 +275,20 @@ class BuildContext {
     }
     for (const [team, entries] of pointEntries) this.points.set(team, new Series(entries, POINT_FIELDS));
     this.elo = runElo(games, opts.elo, delay);
+    // Expected margin from the pre-game Elo difference (about 27 Elo points to a point).
+    const eloPointsPerPoint = 400 / (6.5 * Math.LN10);
+    this.qbValue = runQbValues(
+      this.played,
+      (g) => {
+        const hfa = g.neutralSite ? 0 : opts.elo.homeAdvantage;
+        const diff =
+          this.elo.ratingAt(g.homeTeam, g.kickoff, g.season) -
+          this.elo.ratingAt(g.awayTeam, g.kickoff, g.season) +
+          hfa;
+        return diff / eloPointsPerPoint;
+      },
+      delay,
+    );
     this.indexPbp(src.pbp, delay);
     for (const r of src.injuries) push(this.injuries, weekKey(r.season, r.week, r.team), r);
     for (const r of src.rosters) this.rosters.set(weekKey(r.season, r.week, r.team), r);
@@ -308,6 +325,7 @@ class BuildContext {
     const v: Values = {};
     v.elo_pre = this.elo.ratingAt(team, asOf, game.season);
     v.margin_rating = this.marginRatingsAt(asOf, game.season).get(team) ?? 0;
+    v.power_rating = this.powerRatingsAt(asOf).get(team) ?? 0;
     this.pointValues(v, team, asOf, game.season);
     this.scheduleValues(v, game, team);
     this.qbValues(v, game, team, asOf);
@@ -327,6 +345,20 @@ class BuildContext {
       );
       r = marginRatings(visible, season);
       this.ratingCache.set(key, r);
+    }
+    return r;
+  }
+
+  /** Decayed margin ratings from the results visible at `asOf` (cached per instant). */
+  private powerRatingsAt(asOf: number): Map<string, number> {
+    let r = this.powerCache.get(asOf);
+    if (!r) {
+      const delay = this.opts.visibility.postGameDelayMs;
+      r = powerRatings(
+        this.played.filter((g) => g.kickoff + delay <= asOf),
+        asOf,
+      );
+      this.powerCache.set(asOf, r);
     }
     return r;
   }
@@ -394,6 +426,8 @@ class BuildContext {
     if (asOf < game.kickoff - this.opts.visibility.qbLeadMs || !qb) {
       v.qb_changed = null;
       v.qb_prior_starts = null;
+      v.qb_value = null;
+      v.qb_value_delta = null;
       return;
     }
     const prev = this.previousGame(game, team);
@@ -402,6 +436,8 @@ class BuildContext {
     const starts = this.qbStarts.get(qb) ?? [];
     const lead = this.opts.visibility.qbLeadMs;
     v.qb_prior_starts = starts.filter((k) => k < game.kickoff && k - lead <= asOf).length;
+    v.qb_value = this.qbValue.valueAt(qb, asOf);
+    v.qb_value_delta = v.qb_value - this.qbValue.baselineAt(team, asOf);
   }
 
   private weeklyValues(v: Values, game: Game, team: string, asOf: number): void {

@@ -41,3 +41,18 @@ export function designMatrix(
   }
   return { names, data };
 }
+
+/**
+ * The definitions behind a model's design columns, in the model's order; `missing` lists the columns
+ * the feature set no longer has (a model trained on an older version of the set).
+ */
+export function defsForColumns(
+  defs: readonly FeatureDef[],
+  columns: readonly string[],
+): { defs: FeatureDef[]; missing: string[] } {
+  const byColumn = new Map(defs.map((d, i) => [designColumns(defs)[i]!, d]));
+  return {
+    defs: columns.flatMap((c) => byColumn.get(c) ?? []),
+    missing: columns.filter((c) => !byColumn.has(c)),
+  };
+}

@@ -14,14 +14,25 @@ export {
   type VisibilityRules,
   vigFreeHome,
 } from "./build.ts";
-export { designColumns, designMatrix, type GamePair } from "./design.ts";
+export { defsForColumns, designColumns, designMatrix, type GamePair } from "./design.ts";
 export { type EloParams, eloWinProbability, runElo } from "./elo.ts";
+export { DEFAULT_QB_VALUE, type QbValueParams, runQbValues } from "./qb.ts";
+export {
+  DEFAULT_MARGIN_RATING,
+  DEFAULT_POWER_RATING,
+  type MarginRatingParams,
+  marginRatings,
+  type PowerRatingParams,
+  powerRatings,
+} from "./ratings.ts";
 export {
   FEATURE_SETS,
   FEATURES,
   type FeatureDef,
   featureSetNames,
   findFeatureSet,
+  findModelFeatures,
+  MODEL_FEATURES,
   PBP_METRICS,
 } from "./registry.ts";
 export {

@@ -53,6 +53,69 @@ export function marginRatings(
   return out;
 }
 
+/** Settings of the decayed point-margin rating (`power_rating`). */
+export interface PowerRatingParams {
+  /** e-folding time of a game's weight, in days: an offseason (~210 days) leaves last season at ~1/3. */
+  readonly decayDays: number;
+  /** Games older than this many days are left out (their weight is negligible anyway). */
+  readonly windowDays: number;
+  /** Ridge penalty pulling every rating toward 0 (league average), in full-weight games' worth. */
+  readonly ridge: number;
+  readonly marginCap: number;
+}
+
+/** Chosen by walk-forward on 2006–2014 (scripts/tune-ratings.ts); the reported seasons were not looked at. */
+export const DEFAULT_POWER_RATING: PowerRatingParams = {
+  decayDays: 200,
+  windowDays: 3 * 365,
+  ridge: 2,
+  marginCap: 21,
+};
+
+/**
+ * Point-margin ratings with exponentially decaying game weights across season boundaries: the same
+ * least squares as `marginRatings`, but a game `d` days before `asOf` weighs exp(-d / decayDays), so a
+ * team's rating carries over the offseason smoothly instead of switching at week 1. Pure: `visible`
+ * must hold only results visible at `asOf`.
+ */
+export function powerRatings(
+  visible: readonly Game[],
+  asOf: number,
+  p: PowerRatingParams = DEFAULT_POWER_RATING,
+): Map<string, number> {
+  const teams = new Map<string, number>();
+  const used: { g: Game; w: number }[] = [];
+  for (const g of visible) {
+    if (g.homeScore === null || g.awayScore === null) continue;
+    const days = (asOf - g.kickoff) / 86_400_000;
+    if (days > p.windowDays || days < 0) continue;
+    used.push({ g, w: Math.exp(-days / p.decayDays) });
+    if (!teams.has(g.homeTeam)) teams.set(g.homeTeam, teams.size);
+    if (!teams.has(g.awayTeam)) teams.set(g.awayTeam, teams.size);
+  }
+  const n = teams.size + 1;
+  const a = new Float64Array(n * n);
+  const b = new Float64Array(n);
+  for (let i = 0; i < n - 1; i++) a[i * n + i] = p.ridge;
+  for (const { g, w } of used) {
+    const margin = Math.max(-p.marginCap, Math.min(p.marginCap, g.homeScore! - g.awayScore!));
+    const x: [number, number][] = [
+      [teams.get(g.homeTeam)!, 1],
+      [teams.get(g.awayTeam)!, -1],
+    ];
+    if (!g.neutralSite) x.push([n - 1, 1]);
+    for (const [i, xi] of x) {
+      b[i] = b[i]! + w * xi * margin;
+      for (const [j, xj] of x) a[i * n + j] = a[i * n + j]! + w * xi * xj;
+    }
+  }
+  a[(n - 1) * n + (n - 1)] = a[(n - 1) * n + (n - 1)]! + 1e-6;
+  const r = solveSymmetric(a, b, n);
+  const out = new Map<string, number>();
+  for (const [team, i] of teams) out.set(team, r[i]!);
+  return out;
+}
+
 /** Gaussian elimination with partial pivoting (n ≤ 40 here). */
 function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const m = Float64Array.from(a);

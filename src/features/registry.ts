@@ -164,6 +164,17 @@ export const FEATURES: readonly FeatureDef[] = [
     "0 (league average) before any visible game",
     RESULTS,
   ),
+  def(
+    "strength",
+    "team",
+    "power_rating",
+    "point-margin rating with decaying weights: ridge least squares of capped (±21) margins on team ratings + home advantage, a game d days old weighted exp(−d/200), ridge 2 games toward 0",
+    "schedules: scores",
+    "the last 3 years of visible games (no reset at season boundaries)",
+    "T-24h",
+    "0 (league average) before any visible game",
+    `${RESULTS}; decay and ridge chosen on 2006–2014 walk-forward`,
+  ),
   ...pointsFeatures(),
   def(
     "strength",
@@ -329,6 +340,28 @@ export const FEATURES: readonly FeatureDef[] = [
     "null before T-80m",
   ),
   def(
+    "qb",
+    "team",
+    "qb_value",
+    "starting QB's value in points: exponentially weighted mean (step ≥ 0.05) of his teams' margins over the Elo expectation in his starts, shrunk toward −6 with the weight of 16 starts",
+    "schedules: qb ids, scores; Elo",
+    "all earlier starts (any team)",
+    "T-80m",
+    "null before T-80m or without a starter id; −6 for a QB with no visible start",
+    `starter at T-80m; ${RESULTS}`,
+  ),
+  def(
+    "qb",
+    "team",
+    "qb_value_delta",
+    "qb_value of this game's starter minus the mean current value of the team's last 16 starters: negative when a backup starts",
+    "schedules: qb ids, scores; Elo",
+    "the team's last 16 starts",
+    "T-80m",
+    "null before T-80m or without a starter id",
+    `starter at T-80m; ${RESULTS}`,
+  ),
+  def(
     "weather",
     "game",
     "temp",
@@ -473,6 +506,43 @@ export const FEATURE_SETS: Record<string, readonly string[]> = {
   mvp_v1: FEATURES.filter((f) => f.group !== "market").map((f) => f.name),
   market_v1: FEATURES.map((f) => f.name),
 };
+
+/**
+ * The columns a model of each set uses by default (`training.model_features` overrides): a compact
+ * view, because a few hundred games a season cannot pin down 130 coefficients, and the wide model
+ * was no better than Elo alone. Chosen by walk-forward on 2006–2014 (scripts/tune.ts).
+ */
+export const MODEL_FEATURES: Record<string, readonly string[]> = {
+  mvp_v1: [
+    "power_rating",
+    "neutral_site",
+    "rest_days",
+    "qb_changed",
+    "qb_value_delta",
+    "venue_hfa_3y",
+    "playoff",
+    "div_game",
+  ],
+  market_v1: ["spread_home", "qb_changed", "qb_value_delta"],
+};
+
+/**
+ * The features a model of `featureSet` trains on: `names` when given (each must be in the set), else the
+ * set's default view, else the whole set. Undefined for an unknown set.
+ */
+export function findModelFeatures(
+  featureSet: string,
+  names: readonly string[] = [],
+): { defs: readonly FeatureDef[]; unknown: string[] } | undefined {
+  const all = findFeatureSet(featureSet);
+  if (!all) return undefined;
+  const wanted = names.length > 0 ? names : (MODEL_FEATURES[featureSet] ?? all.map((d) => d.name));
+  const byName = new Map(all.map((d) => [d.name, d]));
+  return {
+    defs: wanted.flatMap((n) => byName.get(n) ?? []),
+    unknown: wanted.filter((n) => !byName.has(n)),
+  };
+}
 
 export function featureSetNames(): string[] {
   return Object.keys(FEATURE_SETS);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FeatureDef } from "./registry.ts";
+import { type FeatureDef, MODEL_FEATURES } from "./registry.ts";
 
 /** The living feature-spec document of a feature set, as Markdown. */
 export function renderFeatureSpec(setName: string, features: readonly FeatureDef[]): string {
@@ -19,6 +19,7 @@ export function renderFeatureSpec(setName: string, features: readonly FeatureDef
     "",
     `${features.length} features. Team features are stored per team row; models use home minus away.`,
     "",
+    ...modelView(setName),
     "| name | group | scope | definition | source columns | window | visible from | null policy | notes |",
     "|---|---|---|---|---|---|---|---|---|",
     ...features.map(
@@ -28,6 +29,17 @@ export function renderFeatureSpec(setName: string, features: readonly FeatureDef
     "",
   ];
   return lines.join("\n");
+}
+
+function modelView(setName: string): string[] {
+  const view = MODEL_FEATURES[setName];
+  if (!view) return ["Models of this set use every feature (`training.model_features` can narrow it).", ""];
+  return [
+    `Model view: by default a model of \`${setName}\` uses ${view.map((n) => `\`${n}\``).join(", ")}`,
+    "(`training.model_features` in the config overrides it); every feature is still built, stored, monitored",
+    "and available to explanations and SQL.",
+    "",
+  ];
 }
 
 export function featureSpecChecksum(spec: string): string {

@@ -13,6 +13,7 @@ import {
   type Learner,
   logisticLearner,
   type Matrix,
+  marginLearner,
   matrixFromColumns,
   restoreCalibrator,
   restoreModel,
@@ -38,6 +39,16 @@ interface Dataset {
   readonly X: Matrix;
   readonly y: Float64Array;
   readonly groups: Int32Array;
+  /** Home-minus-away points, consistent with y: positive for a win, negative for a loss, 0 for a tie. */
+  readonly margins: Float64Array;
+}
+
+/** Margins on their own stream, so X and y are the same whether or not a learner reads margins. */
+function marginsFor(seed: number, y: Float64Array): Float64Array {
+  const r = rngFor(seed + 1_000_003);
+  return Float64Array.from(y, (v) =>
+    v === 0.5 ? 0 : (v === 1 ? 1 : -1) * (1 + Math.round(10 * Math.abs(r.normal()))),
+  );
 }
 
 /** Three signal features, one noise feature, a constant, an all-NaN column, scattered NaN and some ties. */
@@ -67,7 +78,8 @@ function synthetic(seed: number, rows: number, rowsPerGroup = 16): Dataset {
     all_missing: new Array(rows).fill(null),
     noise,
   });
-  return { X, y, groups: Int32Array.from({ length: rows }, (_, i) => Math.floor(i / rowsPerGroup)) };
+  const groups = Int32Array.from({ length: rows }, (_, i) => Math.floor(i / rowsPerGroup));
+  return { X, y, groups, margins: marginsFor(seed, y) };
 }
 
 const train = synthetic(11, 480);
@@ -76,6 +88,7 @@ const test = synthetic(12, 240);
 const learners: readonly [string, () => Learner<unknown>][] = [
   ["logistic", () => logisticLearner()],
   ["gbm", () => gbmLearner({ nEstimators: 60, maxDepth: 3, subsample: 0.8 })],
+  ["margin", () => marginLearner()],
   [
     "stack",
     () =>
@@ -96,7 +109,9 @@ const fitOn = (learner: Learner<unknown>, d: Dataset, seed = 5, weights?: Float6
   learner.fit(
     d.X,
     d.y,
-    weights === undefined ? { seed, groups: d.groups } : { seed, groups: d.groups, weights },
+    weights === undefined
+      ? { seed, groups: d.groups, margins: d.margins }
+      : { seed, groups: d.groups, margins: d.margins, weights },
   );
 
 function logLoss(p: Float64Array, y: Float64Array): number {
@@ -208,13 +223,21 @@ describe.each(learners)("learner conformance: %s", (name, make) => {
   });
 
   check("ties", "trains on tie labels as soft labels", () => {
-    const ties = { ...train, y: new Float64Array(train.y.length).fill(0.5) };
+    const ties = {
+      ...train,
+      y: new Float64Array(train.y.length).fill(0.5),
+      margins: new Float64Array(train.y.length),
+    };
     for (const v of fitOn(make(), ties).predict(test.X)) expect(Math.abs(v - 0.5)).toBeLessThan(0.02);
   });
 
   check("weights", "ignores the labels of zero-weight rows", () => {
     const weights = Float64Array.from(train.y, (_, i) => (i % 7 === 3 ? 0 : 1 + (i % 3)));
-    const flipped = { ...train, y: Float64Array.from(train.y, (v, i) => (i % 7 === 3 ? 1 - v : v)) };
+    const flipped = {
+      ...train,
+      y: Float64Array.from(train.y, (v, i) => (i % 7 === 3 ? 1 - v : v)),
+      margins: Float64Array.from(train.margins, (v, i) => (i % 7 === 3 ? -v : v)),
+    };
     const a = fitOn(make(), train, 5, weights).predict(test.X);
     expectIdentical(fitOn(make(), flipped, 5, weights).predict(test.X), a);
     expect(a.some((v, i) => v !== p[i])).toBe(true);
@@ -242,8 +265,10 @@ describe.each(learners)("learner conformance: %s", (name, make) => {
       X: { ...train.X, data },
       y: Float64Array.from(train.y, (v, i) => (future(i) ? 1 - v : v)),
       groups: train.groups,
+      margins: Float64Array.from(train.margins, (v, i) => (future(i) ? -v : v)),
     };
-    const run = (d: Dataset) => buildOutOfFold([make()], d.X, d.y, { seed: 3, groups: d.groups }, 4, 10);
+    const run = (d: Dataset) =>
+      buildOutOfFold([make()], d.X, d.y, { seed: 3, groups: d.groups, margins: d.margins }, 4, 10);
     const before = run(train);
     const after = run(changed);
     const folds = forwardChainingFolds(train.groups, 4, 10);

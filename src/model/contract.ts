@@ -6,6 +6,11 @@ export interface FitOptions {
   readonly weights?: Float64Array;
   /** Time-order key per row (e.g. a week index); only learners that build folds (stack) need it. */
   readonly groups?: Int32Array;
+  /**
+   * Home points minus away points per row, aligned with y. Only learners that regress on the margin
+   * (margin) need it; the others ignore it.
+   */
+  readonly margins?: Float64Array;
 }
 
 /** Per-row additive attributions in logit space: logit(p) = base + sum of the row's values. */

@@ -13,6 +13,7 @@ export {
   restoreCalibrator,
 } from "./calibration.ts";
 export type { Contributions, FitOptions, Fitted, Learner, SerializedModel } from "./contract.ts";
+export type { DesignCoefficient, DesignColumn } from "./design.ts";
 export { type Fold, forwardChainingFolds } from "./folds.ts";
 export { type GbmOptions, type GbmParams, type GbmSettings, gbmFromParams, gbmLearner } from "./gbm.ts";
 export {
@@ -23,6 +24,13 @@ export {
   logisticFromParams,
   logisticLearner,
 } from "./logistic.ts";
+export {
+  type FittedMargin,
+  type MarginOptions,
+  type MarginParams,
+  marginFromParams,
+  marginLearner,
+} from "./margin.ts";
 export {
   createMatrix,
   getColumn,

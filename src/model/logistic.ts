@@ -1,14 +1,14 @@
 import { NflPredError } from "../domain/index.ts";
 import type { Contributions, FitOptions, Fitted, Learner } from "./contract.ts";
-import { columnMajor, type Matrix, selectColumns } from "./matrix.ts";
 import {
-  checkTrainingInputs,
-  choleskyFactor,
-  choleskySolve,
-  logit,
-  medianInPlace,
-  sigmoid,
-} from "./numeric.ts";
+  buildColumns,
+  buildDesign,
+  type DesignCoefficient,
+  type DesignColumn,
+  linearPredictor,
+} from "./design.ts";
+import { columnMajor, type Matrix, selectColumns } from "./matrix.ts";
+import { checkTrainingInputs, choleskyFactor, choleskySolve, logit, sigmoid } from "./numeric.ts";
 
 export interface LogisticOptions {
   /** Ridge penalty lambda on standardised coefficients: loss = sum w*logloss + lambda/2 * |beta|^2. */
@@ -18,19 +18,10 @@ export interface LogisticOptions {
   readonly tol?: number;
 }
 
-/** One design column: a feature's median-imputed value, or its missing indicator, standardised. */
-export interface LogisticColumn {
-  readonly feature: number;
-  readonly kind: "value" | "missing";
-  readonly center: number;
-  readonly scale: number;
-}
+/** One standardised design column; the logistic name predates the shared design module. */
+export type LogisticColumn = DesignColumn;
 
-export interface LogisticCoefficient {
-  readonly feature: string;
-  readonly kind: "value" | "missing";
-  readonly value: number;
-}
+export type LogisticCoefficient = DesignCoefficient;
 
 export interface LogisticParams {
   readonly l2: number;
@@ -67,97 +58,6 @@ export function logisticLearner(options: LogisticOptions = {}): Learner<Logistic
 }
 
 const BLOCK = 2048;
-
-function buildColumns(X: Matrix, byColumn: Float64Array): { medians: number[]; columns: LogisticColumn[] } {
-  const n = X.rows;
-  const medians: number[] = [];
-  const columns: LogisticColumn[] = [];
-  const observed = new Float64Array(n);
-  for (let j = 0; j < X.cols; j++) {
-    const column = byColumn.subarray(j * n, (j + 1) * n);
-    let count = 0;
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const v = column[i]!;
-      if (Number.isNaN(v)) continue;
-      if (!Number.isFinite(v)) {
-        throw new NflPredError("MODEL", `feature '${X.names[j]}' has an infinite value at row ${i}`, {
-          column: X.names[j]!,
-        });
-      }
-      observed[count++] = v;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-      sum += v;
-    }
-    if (count === 0) {
-      medians.push(0);
-      continue;
-    }
-    const values = observed.subarray(0, count);
-    const med = medianInPlace(values);
-    medians.push(med);
-    const missing = n - count;
-    // An exact min == max test: a variance threshold would let rounding noise in as a fake signal.
-    if (lo !== hi) {
-      const mean = (sum + missing * med) / n;
-      let ss = missing * (med - mean) ** 2;
-      for (let i = 0; i < count; i++) ss += (values[i]! - mean) ** 2;
-      columns.push({ feature: j, kind: "value", center: mean, scale: Math.sqrt(ss / n) });
-    }
-    if (missing > 0) {
-      const f = missing / n;
-      columns.push({ feature: j, kind: "missing", center: f, scale: Math.sqrt(f * (1 - f)) });
-    }
-  }
-  return { medians, columns };
-}
-
-/**
- * Standardised design columns, the same arithmetic at fit and predict time. Value columns are
- * standardised in place in `byColumn` (the caller's own transposed copy): large fresh allocations
- * are what dominate at 200k rows.
- */
-function buildDesign(
-  n: number,
-  byColumn: Float64Array,
-  medians: readonly number[],
-  columns: readonly LogisticColumn[],
-): Float64Array[] {
-  const view = (j: number) => byColumn.subarray(j * n, (j + 1) * n);
-  const z: Float64Array[] = columns.map((c) => {
-    if (c.kind === "value") return view(c.feature);
-    const x = view(c.feature);
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = ((Number.isNaN(x[i]!) ? 1 : 0) - c.center) / c.scale;
-    return out;
-  });
-  columns.forEach((c, k) => {
-    if (c.kind !== "value") return;
-    const x = z[k]!;
-    const fill = medians[c.feature]!;
-    for (let i = 0; i < n; i++) {
-      const v = x[i]!;
-      x[i] = ((Number.isNaN(v) ? fill : v) - c.center) / c.scale;
-    }
-  });
-  return z;
-}
-
-function linearPredictor(z: readonly Float64Array[], beta: Float64Array, eta: Float64Array): void {
-  const n = eta.length;
-  eta.fill(beta[0]!);
-  for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
-    for (let k = 1; k < beta.length; k++) {
-      const b = beta[k]!;
-      const x = z[k - 1]!;
-      for (let i = start; i < end; i++) eta[i]! += b * x[i]!;
-    }
-  }
-}
 
 /**
  * Penalised loss at `beta`, and its gradient into `g`, in one pass over the design in row blocks (each

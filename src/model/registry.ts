@@ -2,6 +2,7 @@ import { NflPredError } from "../domain/index.ts";
 import type { Fitted, SerializedModel } from "./contract.ts";
 import { type GbmParams, gbmFromParams } from "./gbm.ts";
 import { type LogisticParams, logisticFromParams } from "./logistic.ts";
+import { type MarginParams, marginFromParams } from "./margin.ts";
 import { type StackParams, stackFromParams } from "./stack.ts";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -31,6 +32,9 @@ export function restoreModel(kind: string, features: readonly string[], params: 
     case "stack":
       need("base", "meta");
       return stackFromParams(features, params as StackParams, restoreModel);
+    case "margin":
+      need("medians", "columns", "interceptStd", "coefStd", "linkIntercept", "linkSlope");
+      return marginFromParams(features, params as MarginParams);
     default:
       throw new NflPredError("MODEL", `unknown model kind '${kind}'`, { value: kind });
   }

@@ -70,10 +70,15 @@ export function buildOutOfFold(
     const ytrain = takeValues(y, fold.train);
     const trainGroups = Int32Array.from(fold.train, (i) => groups[i]!);
     const weights = opts.weights === undefined ? undefined : takeValues(opts.weights, fold.train);
+    const margins = opts.margins === undefined ? undefined : takeValues(opts.margins, fold.train);
     learners.forEach((learner, m) => {
       const seed = foldSeed(opts.seed, k, m);
-      const fitOpts: FitOptions =
-        weights === undefined ? { seed, groups: trainGroups } : { seed, groups: trainGroups, weights };
+      const fitOpts: FitOptions = {
+        seed,
+        groups: trainGroups,
+        ...(weights === undefined ? {} : { weights }),
+        ...(margins === undefined ? {} : { margins }),
+      };
       const p = learner.fit(Xtrain, ytrain, fitOpts).predict(Xtest);
       fold.test.forEach((row, i) => {
         predictions[m]![row] = p[i]!;

@@ -6,16 +6,17 @@ import {
   fitPlatt,
   identityCalibrator,
 } from "./calibration.ts";
-import type { Fitted, Learner } from "./contract.ts";
+import type { FitOptions, Fitted, Learner } from "./contract.ts";
 import { forwardChainingFolds } from "./folds.ts";
 import { type GbmOptions, gbmLearner } from "./gbm.ts";
 import { logisticLearner } from "./logistic.ts";
+import { marginLearner } from "./margin.ts";
 import type { Matrix } from "./matrix.ts";
 import { selectColumns, takeRows } from "./matrix.ts";
 import { meanLogLoss } from "./numeric.ts";
 import { stackLearner } from "./stack.ts";
 
-export type LearnerKind = "logistic" | "gbm" | "stack";
+export type LearnerKind = "logistic" | "gbm" | "stack" | "margin";
 
 export interface TrainSettings {
   readonly learner: LearnerKind;
@@ -36,8 +37,9 @@ export interface TrainSettings {
 }
 
 /**
- * Nested choice of the logistic ridge penalty: each candidate is scored by the log loss of its
- * forward-chaining out-of-fold predictions on the training data alone, so no later game is looked at.
+ * Nested choice of the ridge penalty of the settings' learner (logistic, margin, or the logistic inside
+ * stack): each candidate is scored by the log loss of its forward-chaining out-of-fold probabilities on
+ * the training data alone, so no later game is looked at.
  */
 export function chooseL2(
   full: TrainData,
@@ -48,7 +50,7 @@ export function chooseL2(
   const losses: Record<string, number> = {};
   let best = grid[0] ?? s.l2;
   for (const l2 of grid) {
-    const oof = outOfFold(logisticLearner({ l2 }), data, s);
+    const oof = outOfFold(makeLearner({ ...s, l2 }), data, s);
     losses[String(l2)] = meanLogLoss(oof.p, oof.y);
     if (losses[String(l2)]! < losses[String(best)]!) best = l2;
   }
@@ -62,6 +64,8 @@ export interface TrainData {
   /** Time order of each row (a week index); rows may be in any order. */
   readonly groups: Int32Array;
   readonly weights?: Float64Array;
+  /** Home points minus away points per row; needed by the "margin" learner, ignored by the others. */
+  readonly margins?: Float64Array;
 }
 
 export interface Scored {
@@ -88,6 +92,8 @@ export function makeLearner(s: TrainSettings): Learner<unknown> {
       return gbmLearner(s.gbm ?? {});
     case "stack":
       return stackLearner({ learners: [logisticLearner({ l2: s.l2 }), gbmLearner(s.gbm ?? {})], nFolds: 4 });
+    case "margin":
+      return marginLearner({ l2: s.l2 });
   }
 }
 
@@ -163,8 +169,13 @@ export function usableColumns(X: Matrix, maxMissingShare: number): string[] {
   return X.names.filter((_, j) => missing[j]! <= maxMissingShare * X.rows);
 }
 
-function fitOpts(d: TrainData, s: TrainSettings) {
-  return { seed: s.seed, groups: d.groups, ...(d.weights ? { weights: d.weights } : {}) };
+function fitOpts(d: TrainData, s: TrainSettings): FitOptions {
+  return {
+    seed: s.seed,
+    groups: d.groups,
+    ...(d.weights ? { weights: d.weights } : {}),
+    ...(d.margins ? { margins: d.margins } : {}),
+  };
 }
 
 /** Out-of-fold predictions over the later half of the weeks, fold by fold. */
@@ -193,6 +204,7 @@ function subset(d: TrainData, idx: ArrayLike<number>): TrainData {
     y: pick(d.y),
     groups: Int32Array.from(Array.from(idx, (i) => d.groups[i]!)),
     ...(d.weights ? { weights: pick(d.weights) } : {}),
+    ...(d.margins ? { margins: pick(d.margins) } : {}),
   };
 }
 

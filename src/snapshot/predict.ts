@@ -1,6 +1,6 @@
 import { NflPredError, type Tier, tierFor } from "../domain/index.ts";
 import {
-  designColumns,
+  defsForColumns,
   designMatrix,
   type FeatureDef,
   type FeatureRow,
@@ -80,11 +80,11 @@ export function predictGames(
   rows: readonly FeatureRow[],
   topReasons = 3,
 ): GamePrediction[] {
-  const expected = designColumns(defs);
-  if (expected.join(",") !== m.designColumns.join(",")) {
+  const view = defsForColumns(defs, m.designColumns);
+  if (view.missing.length > 0) {
     throw new NflPredError(
       "MODEL",
-      `model ${m.modelId} was trained on a different version of feature set ${m.featureSet}`,
+      `model ${m.modelId} uses ${view.missing.join(", ")}, not in the current feature set ${m.featureSet}`,
       {
         hint: "retrain with `npx nfl-pred train` or use a model built for the current feature spec",
       },
@@ -92,7 +92,7 @@ export function predictGames(
   }
   const pairs = pairRows(rows);
   if (pairs.length === 0) return [];
-  const { names, data } = designMatrix(pairs, defs);
+  const { names, data } = designMatrix(pairs, view.defs);
   const X = createMatrix(pairs.length, names.length, data, names);
   const model = restoreModel(m.model.kind, m.model.features, m.model.params);
   const calibrator = restoreCalibrator(m.calibrator.kind, m.calibrator.params);

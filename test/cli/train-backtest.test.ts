@@ -81,7 +81,7 @@ describe("train and backtest on real schedules", () => {
     );
     const { artifact } = readArtifact(artifactFile);
     expect(artifact.trainingWindow.games).toBe(s?.n);
-    expect(train.stdout).toContain(`Trained logistic on ${s?.n} games`);
+    expect(train.stdout).toContain(`Trained margin on ${s?.n} games`);
   });
 
   it("train does not move data/models/current", () => {
@@ -171,10 +171,11 @@ describe("train and backtest on real schedules", () => {
  * Walk-forward on a small synthetic league: a prediction may depend only on results visible before its
  * block's first kickoff, so scrambling later labels must leave it bit-for-bit unchanged.
  */
-describe("walkForward never trains on the future", () => {
+// The margin learner also reads each row's point margin: scrambling a result flips label and margin.
+describe.each(["logistic", "margin"] as const)("walkForward never trains on the future (%s)", (learner) => {
   const defs = FEATURES.filter((d) => ["elo_pre", "rest_days", "neutral_site"].includes(d.name));
   const settings: TrainSettings = {
-    learner: "logistic",
+    learner,
     seed: 7,
     l2: 1,
     cvFolds: 3,
@@ -196,6 +197,7 @@ describe("walkForward never trains on the future", () => {
           const restH = 6 + Math.floor(rng() * 3);
           const restA = 6 + Math.floor(rng() * 3);
           const label = rng() < sigmoid((eloH - eloA) / 100 + 0.1 * (restH - restA)) ? 1 : 0;
+          const margin = (label === 1 ? 1 : -1) * (1 + Math.floor(rng() * 14));
           pairs.push({
             gameId: `${season}_${String(week).padStart(2, "0")}_A${g}_H${g}`,
             season,
@@ -208,6 +210,7 @@ describe("walkForward never trains on the future", () => {
             home: { elo_pre: eloH, rest_days: restH, neutral_site: 0, elo_prob_home: 0.5 },
             away: { elo_pre: eloA, rest_days: restA, neutral_site: 0 },
             label,
+            margin,
           });
         }
       }
@@ -224,7 +227,7 @@ describe("walkForward never trains on the future", () => {
       runId: "t",
     });
   const flip = (pairs: LabelledPair[], pick: (p: LabelledPair) => boolean) =>
-    pairs.map((p) => (pick(p) ? { ...p, label: 1 - p.label! } : p));
+    pairs.map((p) => (pick(p) ? { ...p, label: 1 - p.label!, margin: -p.margin! } : p));
   const byWeek = (rows: BacktestRow[], pick: (w: number) => boolean) =>
     rows.filter((r) => pick(r.week)).map((r) => [r.gameId, r.pModel] as const);
 

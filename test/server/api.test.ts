@@ -212,7 +212,7 @@ describe("dashboard API on the full history", () => {
       "SELECT season, count(*) AS n FROM backtest_predictions WHERE label IS NOT NULL GROUP BY season ORDER BY season",
     );
     const bt = r.body.backtest;
-    expect(bt.run.run_id).toMatch(/^bt_mvp_v1_logistic_seasonly_/);
+    expect(bt.run.run_id).toMatch(/^bt_mvp_v1_margin_seasonly_/);
     expect(bt.by_season.map((s: { season: number; model: { n: number } }) => [s.season, s.model.n])).toEqual(
       counts.map((c) => [c.season, Number(c.n)]),
     );

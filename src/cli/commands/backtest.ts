@@ -10,7 +10,7 @@ import { accuracy, brierScore, expectedCalibrationError, logLoss } from "../../r
 import { parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { formatTable, toCsv } from "../table.ts";
-import { loadGamePairs } from "../training-data.ts";
+import { loadGamePairs, resolveModelFeatures } from "../training-data.ts";
 import { type BacktestRow, walkForward } from "../walk-forward.ts";
 import { resolveFeatureSet } from "./build-features.ts";
 import { trainSettings } from "./train.ts";
@@ -31,16 +31,17 @@ export function registerBacktest(program: Command, rt: Runtime): void {
     .requiredOption("--seasons <seasons...>", "seasons to predict (e.g. 2015-2025)")
     .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
     .option("--retrain <when>", "weekly | seasonly", "weekly")
-    .option("--model <kind>", "logistic | gbm | stack (default from config)")
+    .option("--model <kind>", "margin | logistic | gbm | stack (default from config)")
     .option("--config <path>", "config file (default ./configs/default.yaml)")
     .action(async (opts: BacktestOptions) => {
       const cfg = configFor(rt, opts);
       const seasons = parseSeasons(opts.seasons, rt.now());
       const featureSet = opts.featureSet ?? cfg.features.feature_set;
-      const defs = resolveFeatureSet(featureSet);
+      resolveFeatureSet(featureSet);
+      const defs = resolveModelFeatures(featureSet, cfg.training.model_features);
       const [retrain] = parseList(opts.retrain, ["weekly", "seasonly"] as const, "--retrain");
       const learner = opts.model
-        ? parseList(opts.model, ["logistic", "gbm", "stack"] as const, "--model")[0]
+        ? parseList(opts.model, ["margin", "logistic", "gbm", "stack"] as const, "--model")[0]
         : undefined;
       const settings = {
         ...trainSettings(cfg, learner ? { learner: learner as LearnerKind } : {}),

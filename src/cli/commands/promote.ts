@@ -2,7 +2,7 @@ import { basename, join } from "node:path";
 import type { Command } from "commander";
 import type { Config } from "../../config/index.ts";
 import { NflPredError } from "../../domain/index.ts";
-import { designColumns, type FeatureRow, findFeatureSet } from "../../features/index.ts";
+import { defsForColumns, type FeatureRow, findFeatureSet } from "../../features/index.ts";
 import {
   applyLinkPlan,
   artifactPath,
@@ -164,8 +164,9 @@ function toRows(p: LabelledPair): FeatureRow[] {
 function incompatibility(a: ModelArtifact): string | null {
   const defs = findFeatureSet(a.featureSet);
   if (!defs) return `unknown feature set ${a.featureSet}`;
-  if (designColumns(defs).join(",") !== a.designColumns.join(",")) {
-    return `trained on a different version of feature set ${a.featureSet} (retrain it)`;
+  const { missing } = defsForColumns(defs, a.designColumns);
+  if (missing.length > 0) {
+    return `uses ${missing.join(", ")}, not in the current feature set ${a.featureSet} (retrain it)`;
   }
   return null;
 }

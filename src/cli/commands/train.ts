@@ -25,7 +25,7 @@ import { createTrackingStore } from "../../tracking/index.ts";
 import { parseInteger, parseList, parseSeasons } from "../args.ts";
 import { codeVersion, datasetVersions } from "../provenance.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
-import { loadGamePairs, toTrainData } from "../training-data.ts";
+import { loadGamePairs, resolveModelFeatures, toTrainData, usesL2 } from "../training-data.ts";
 import { resolveFeatureSet } from "./build-features.ts";
 import { featureSpecOf } from "./feature-spec.ts";
 
@@ -94,19 +94,20 @@ export function registerTrain(program: Command, rt: Runtime): void {
     .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
     .option("--calibration-weeks <n>", "weeks held out to choose the calibrator (default from config)")
     .option("--seasons <seasons...>", "training seasons (default: the latest training.seasons_back seasons)")
-    .option("--model <kind>", "logistic | gbm | stack (default from config)")
+    .option("--model <kind>", "margin | logistic | gbm | stack (default from config)")
     .option("--config <path>", "config file (default ./configs/default.yaml)")
     .action(async (opts: TrainOptions) => {
       const cfg = configFor(rt, opts);
       const featureSet = opts.featureSet ?? cfg.features.feature_set;
-      const defs = resolveFeatureSet(featureSet);
+      resolveFeatureSet(featureSet);
+      const defs = resolveModelFeatures(featureSet, cfg.training.model_features);
       const explicit = opts.seasons ? parseSeasons(opts.seasons, rt.now()) : undefined;
       const calibrationWeeks =
         opts.calibrationWeeks === undefined
           ? undefined
           : parseInteger(opts.calibrationWeeks, "--calibration-weeks", 0, 10);
       const learner = opts.model
-        ? parseList(opts.model, ["logistic", "gbm", "stack"] as const, "--model")[0]
+        ? parseList(opts.model, ["margin", "logistic", "gbm", "stack"] as const, "--model")[0]
         : undefined;
       let settings = trainSettings(cfg, {
         ...(calibrationWeeks === undefined ? {} : { calibrationWeeks }),
@@ -136,7 +137,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
       const { seasons, pairs, versions } = result;
       rt.log.info({ featureSet, seasons, games: pairs.length, learner: settings.learner }, "training");
       const data = toTrainData(pairs, defs, cfg.training.season_weights);
-      if (settings.learner === "logistic" && cfg.training.l2_grid.length > 0) {
+      if (usesL2(settings.learner) && cfg.training.l2_grid.length > 0) {
         const choice = chooseL2(data, settings, cfg.training.l2_grid);
         settings = { ...settings, l2: choice.l2 };
         rt.log.info({ l2: choice.l2, losses: choice.losses }, "ridge penalty chosen by forward-chaining CV");
