@@ -1,5 +1,5 @@
 /**
- * bench/backtest: the full 2015–2025 walk-forward (weekly retrain, configs/default.yaml, logistic) for
+ * bench/backtest: the full 2015–2025 walk-forward (weekly retrain, configs/default.yaml: the margin model on each set's model view) for
  * mvp_v1 and market_v1, in-process on a database built from the real mirror. Prints the wall time of
  * each walk-forward and Brier / log loss / accuracy overall and by season beside the Elo and market
  * baselines. Setup (ingest, features) is timed separately and is not part of the figure.

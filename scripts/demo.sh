@@ -8,15 +8,19 @@ export NFL_PRED_LOG_LEVEL="${NFL_PRED_LOG_LEVEL:-warn}"
 SEASON="${DEMO_SEASON:-2025}"
 WEEK="${DEMO_WEEK:-7}"
 FIRST=$((SEASON - 6))
+# The default model trains on the 10 seasons before SEASON; Elo, power ratings and QB values run over
+# every schedule since 1999, as in production.
+TRAIN_FIRST=$((SEASON - 10))
 cli() { node bin/nfl-pred.js "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "1/5 ingest ${FIRST}-${SEASON} (schedules, teams, play-by-play, injuries, weekly rosters, depth charts)"
-cli ingest --seasons "${FIRST}-${SEASON}" --datasets schedules,teams,pbp,injuries,weekly_rosters,depth_charts --allow-missing
-step "2/5 build point-in-time features (each game as of its own T-60m)"
-cli build-features --seasons "${FIRST}-${SEASON}" --write-mode replace
-step "3/5 train a calibrated model on the seasons before ${SEASON}"
-cli train --seasons "$((SEASON - 5))-$((SEASON - 1))"
+step "1/5 ingest schedules 1999-${SEASON}; teams, play-by-play, injuries, weekly rosters, depth charts ${FIRST}-${SEASON}"
+cli ingest --seasons "1999-${SEASON}" --datasets schedules,teams
+cli ingest --seasons "${FIRST}-${SEASON}" --datasets pbp,injuries,weekly_rosters,depth_charts --allow-missing
+step "2/5 build point-in-time features ${TRAIN_FIRST}-${SEASON} (each game as of its own T-60m)"
+cli build-features --seasons "${TRAIN_FIRST}-${SEASON}" --write-mode replace
+step "3/5 train a calibrated model on ${TRAIN_FIRST}-$((SEASON - 1))"
+cli train --seasons "${TRAIN_FIRST}-$((SEASON - 1))"
 step "4/5 kickoff schedule and snapshot stage times for ${SEASON} week ${WEEK}"
 cli schedule --season "$SEASON" --week "$WEEK"
 step "5/5 replay the snapshot ladder for ${SEASON} week ${WEEK} (T-24h … T-60m per kickoff slot)"

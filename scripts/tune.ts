@@ -3,7 +3,7 @@
  * weekly walk-forward over 2006–2014 for a grid of settings, printing Brier and log loss for each.
  * Usage: tsx scripts/tune.ts <path/to/nfl.duckdb> [feature_set] [learner] [view]
  *   view: "default" (the set's model view, MODEL_FEATURES) or "all" (every feature of the set)
- *   env: TUNE_BACK (seasons back, e.g. "5,10"), TUNE_L2, TUNE_GRID (nested l2 grid), TUNE_CAL, TUNE_SEASONS ("2006-2014")
+ *   env: TUNE_FEATURES (comma-separated model view, overrides [view]), TUNE_BACK (seasons back, e.g. "5,10"), TUNE_L2, TUNE_GRID (nested l2 grid), TUNE_CAL, TUNE_SEASONS ("2006-2014")
  */
 
 import { loadGamePairs, resolveModelFeatures } from "../src/cli/training-data.ts";
@@ -18,7 +18,11 @@ if (!dbPath) throw new Error("usage: tsx scripts/tune.ts <db> [feature_set] [lea
 const [lo, hi] = (process.env.TUNE_SEASONS ?? "2006-2014").split("-").map(Number) as [number, number];
 if (hi >= 2015) throw new Error("tuning seasons must end before 2015, the first reported season");
 const TUNE_SEASONS = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-const defs = view === "all" ? findFeatureSet(featureSet)! : resolveModelFeatures(featureSet);
+const defs = process.env.TUNE_FEATURES
+  ? resolveModelFeatures(featureSet, process.env.TUNE_FEATURES.split(","))
+  : view === "all"
+    ? findFeatureSet(featureSet)!
+    : resolveModelFeatures(featureSet);
 const db = await openDatabase(dbPath, { readOnly: true });
 const pairs = await loadGamePairs(
   db,

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { designColumns, type FeatureRow, findFeatureSet, findModelFeatures } from "../features/index.ts";
+import { createRng, marginLearner, matrixFromRows, serializeModel } from "../model/index.ts";
+import { predictGames } from "./predict.ts";
+
+const defs = findFeatureSet("mvp_v1")!;
+const view = findModelFeatures("mvp_v1")!.defs;
+const columns = designColumns(view);
+
+/** A margin model on the default view, fitted on synthetic games where power_rating drives the margin. */
+function model(cols: readonly string[]) {
+  const rng = createRng(3);
+  const rows: number[][] = [];
+  const margins: number[] = [];
+  for (let i = 0; i < 400; i++) {
+    const row = cols.map(() => rng() - 0.5);
+    const m = 10 * row[0]! + 13 * (rng() + rng() + rng() - 1.5);
+    rows.push(row);
+    margins.push(m);
+  }
+  const X = matrixFromRows(rows, cols);
+  const y = Float64Array.from(margins, (m) => (m > 0 ? 1 : m < 0 ? 0 : 0.5));
+  const fitted = marginLearner({ l2: 1 }).fit(X, y, { seed: 1, margins: Float64Array.from(margins) });
+  return {
+    modelId: "m1",
+    featureSet: "mvp_v1",
+    designColumns: cols,
+    model: serializeModel(fitted),
+    calibrator: { kind: "none", params: {} },
+  };
+}
+
+function rowsFor(gameId: string, homePower: number, awayPower: number): FeatureRow[] {
+  const base = {
+    season: 2025,
+    week: 7,
+    gameId,
+    kickoff: 1_760_000_000_000,
+    asOf: 1_759_996_400_000,
+    label: null,
+  };
+  const values = (power: number) =>
+    Object.fromEntries(defs.map((d) => [d.name, d.name === "power_rating" ? power : 0]));
+  return [
+    { ...base, team: "H", opponent: "A", isHome: true, values: values(homePower) },
+    { ...base, team: "A", opponent: "H", isHome: false, values: values(awayPower) },
+  ];
+}
+
+describe("predictGames with a model view", () => {
+  it("scores a model trained on a subset of the set's columns from full feature rows", () => {
+    const [strongHome] = predictGames(model(columns), defs, rowsFor("g1", 0.4, -0.4));
+    const [strongAway] = predictGames(model(columns), defs, rowsFor("g2", -0.4, 0.4));
+    expect(strongHome!.pHome).toBeGreaterThan(0.5);
+    expect(strongAway!.pHome).toBeLessThan(0.5);
+    expect(strongHome!.pHome + strongHome!.pAway).toBeCloseTo(1, 12);
+    expect(strongHome!.reasons[0]!.feature).toBe("diff_power_rating");
+    expect(Object.keys(strongHome!.contributions).every((c) => columns.includes(c))).toBe(true);
+  });
+
+  it("refuses a model that needs a column the feature set no longer has, naming it", () => {
+    const stale = model([...columns.slice(0, 2), "diff_retired_feature"]);
+    expect(() => predictGames(stale, defs, rowsFor("g1", 0.4, -0.4))).toThrow(
+      /uses diff_retired_feature, not in the current feature set mvp_v1/,
+    );
+  });
+});
