@@ -50,6 +50,7 @@ export {
   type StackParams,
   stackLearner,
 } from "./stack.ts";
+export { summarizeModel } from "./summary.ts";
 export {
   chooseL2,
   type LearnerKind,

@@ -82,6 +82,8 @@ describe("train and backtest on real schedules", () => {
     const { artifact } = readArtifact(artifactFile);
     expect(artifact.trainingWindow.games).toBe(s?.n);
     expect(train.stdout).toContain(`Trained margin on ${s?.n} games`);
+    // The default margin model states what it learned, in points.
+    expect(train.stdout).toMatch(/^Points per unit: .*diff_power_rating \+\d/m);
   });
 
   it("train does not move data/models/current", () => {

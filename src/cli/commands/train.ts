@@ -8,6 +8,7 @@ import {
   chooseL2,
   type LearnerKind,
   serializeModel,
+  summarizeModel,
   type TrainSettings,
   trainCalibrated,
 } from "../../model/index.ts";
@@ -248,6 +249,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
             `Holdout (last ${settings.holdoutWeeks} weeks, n=${outcome.holdout.p.length}): Brier ${metrics.holdout_brier?.toFixed(4)}, log loss ${metrics.holdout_log_loss?.toFixed(4)}, accuracy ${metrics.holdout_accuracy?.toFixed(3)}`,
           );
         }
+        for (const line of summarizeModel(outcome.model)) rt.out(line);
         rt.out(
           `CV (${outcome.cv.length} forward-chaining folds, n=${cvP.length}): Brier ${metrics.cv_brier?.toFixed(4)}, log loss ${metrics.cv_log_loss?.toFixed(4)}`,
         );
