@@ -101,9 +101,8 @@ const expected = (g: Game) =>
 const qbGrid: QbValueParams[] = [
   { prior: -3, priorStarts: 8, alpha: 0.1, baselineStarts: 8 },
   { prior: -6, priorStarts: 16, alpha: 0.05, baselineStarts: 8 },
-  { prior: -6, priorStarts: 16, alpha: 0.05, baselineStarts: 16 },
-  { prior: -8, priorStarts: 24, alpha: 0.03, baselineStarts: 16 },
   DEFAULT_QB_VALUE,
+  { prior: -8, priorStarts: 24, alpha: 0.03, baselineStarts: 16 },
 ];
 for (const p of qbGrid) {
   const qb = runQbValues(played, expected, DELAY, p);

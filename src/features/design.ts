@@ -50,7 +50,8 @@ export function defsForColumns(
   defs: readonly FeatureDef[],
   columns: readonly string[],
 ): { defs: FeatureDef[]; missing: string[] } {
-  const byColumn = new Map(defs.map((d, i) => [designColumns(defs)[i]!, d]));
+  const names = designColumns(defs);
+  const byColumn = new Map(defs.map((d, i) => [names[i]!, d]));
   return {
     defs: columns.flatMap((c) => byColumn.get(c) ?? []),
     missing: columns.filter((c) => !byColumn.has(c)),

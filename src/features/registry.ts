@@ -507,11 +507,6 @@ export const FEATURE_SETS: Record<string, readonly string[]> = {
   market_v1: FEATURES.map((f) => f.name),
 };
 
-/**
- * The columns a model of each set uses by default (`training.model_features` overrides): a compact
- * view, because a few hundred games a season cannot pin down 130 coefficients, and the wide model
- * was no better than Elo alone. Chosen by walk-forward on 2006–2014 (scripts/tune.ts).
- */
 const CORE_VIEW = [
   "power_rating",
   "neutral_site",
@@ -523,6 +518,11 @@ const CORE_VIEW = [
   "div_game",
 ] as const;
 
+/**
+ * The columns a model of each set uses by default (`training.model_features` overrides): a compact
+ * view, because a few thousand games cannot pin down 131 coefficients, and the wide model was no
+ * better than Elo alone. Chosen by walk-forward on 2006–2014 (scripts/tune.ts).
+ */
 export const MODEL_FEATURES: Record<string, readonly string[]> = {
   mvp_v1: CORE_VIEW,
   // The closing spread is already an expected margin. Adding the whole core view scored better on
