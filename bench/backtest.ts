@@ -6,6 +6,7 @@
  * Run: `npm run bench:backtest`.
  */
 import { join } from "node:path";
+import { comparisons } from "../src/cli/commands/backtest.ts";
 import { trainSettings } from "../src/cli/commands/train.ts";
 import { buildOptions, loadFeatureSources } from "../src/cli/feature-sources.ts";
 import { formatTable } from "../src/cli/table.ts";
@@ -152,6 +153,7 @@ for (const featureSet of FEATURE_SETS) {
   console.log(
     `${featureSet}: walk-forward ${TARGET_SEASONS[0]}–${TARGET_SEASONS.at(-1)}, ${rows.length} games, ${retrains} weekly retrains: ${secs(ms)} wall`,
   );
+  for (const line of comparisons(rows)) console.log(`  ${line}`);
   results.set(featureSet, summarize(featureSet, rows));
 }
 db.close();

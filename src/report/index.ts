@@ -3,6 +3,8 @@ export {
   brierScore,
   expectedCalibrationError,
   logLoss,
+  type PairedDifference,
+  pairedBrierDifference,
   type ReliabilityBin,
   reliabilityBins,
   reliabilitySlope,

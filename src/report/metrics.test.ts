@@ -4,6 +4,7 @@ import {
   brierScore,
   expectedCalibrationError,
   logLoss,
+  pairedBrierDifference,
   reliabilityBins,
   reliabilitySlope,
 } from "./index.ts";
@@ -66,5 +67,31 @@ describe("metrics", () => {
 
   it("rejects mismatched lengths", () => {
     expect(() => brierScore([0.5], [1, 0])).toThrow(/1 probabilities but 2 labels/);
+  });
+});
+
+describe("pairedBrierDifference", () => {
+  const pA = [0.6, 0.7, 0.2, 0.9];
+  const pB = [0.5, 0.5, 0.5, 0.5];
+  const y = [1, 1, 0, 0];
+
+  it("is the mean per-game difference, with the textbook standard error when every game is its own cluster", () => {
+    // d = −0.09, −0.16, −0.21, +0.56
+    const d = [-0.09, -0.16, -0.21, 0.56];
+    const r = pairedBrierDifference(pA, pB, y);
+    expect(r.diff).toBeCloseTo(0.025, 12);
+    expect(r.diff).toBeCloseTo(brierScore(pA, y) - brierScore(pB, y), 12);
+    const mean = 0.025;
+    const sd = Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / 3);
+    expect(r.se).toBeCloseTo(sd / 2, 12);
+    expect(r.clusters).toBe(4);
+  });
+
+  it("treats a cluster's games as one draw", () => {
+    // cluster sums of deviations: (−0.115 − 0.185) = −0.30 and (−0.235 + 0.535) = +0.30
+    const r = pairedBrierDifference(pA, pB, y, ["w1", "w1", "w2", "w2"]);
+    expect(r.se).toBeCloseTo(Math.sqrt((0.18 * 2) / 1) / 4, 12);
+    expect(r.clusters).toBe(2);
+    expect(pairedBrierDifference(pA, pB, y, ["w", "w", "w", "w"]).se).toBeNaN();
   });
 });

@@ -104,3 +104,41 @@ export function reliabilitySlope(p: ArrayLike<number>, y: ArrayLike<number>): nu
     y,
   ).b;
 }
+
+export interface PairedDifference {
+  /** Mean Brier of A minus mean Brier of B (negative: A is better). */
+  readonly diff: number;
+  /** Standard error of `diff`, with rows of the same cluster (e.g. a week) treated as one draw. */
+  readonly se: number;
+  readonly n: number;
+  readonly clusters: number;
+}
+
+/**
+ * Brier of A minus Brier of B on the same games, with a cluster-robust standard error: games of one
+ * week share a model and a slate, so the week (not the game) is the independent unit.
+ * @example pairedBrierDifference(pModel, pElo, y, weeks) // { diff: -0.0024, se: 0.0008, … }
+ */
+export function pairedBrierDifference(
+  pA: ArrayLike<number>,
+  pB: ArrayLike<number>,
+  y: ArrayLike<number>,
+  cluster?: ArrayLike<string | number>,
+): PairedDifference {
+  checkPair(pA, y, "pairedBrierDifference");
+  checkPair(pB, y, "pairedBrierDifference");
+  const n = y.length;
+  const d = Float64Array.from({ length: n }, (_, i) => (pA[i]! - y[i]!) ** 2 - (pB[i]! - y[i]!) ** 2);
+  const mean = d.reduce((s, v) => s + v, 0) / n;
+  const sums = new Map<string | number, number>();
+  for (let i = 0; i < n; i++) {
+    const k = cluster ? cluster[i]! : i;
+    sums.set(k, (sums.get(k) ?? 0) + (d[i]! - mean));
+  }
+  const g = sums.size;
+  let ss = 0;
+  for (const s of sums.values()) ss += s * s;
+  // The usual small-sample factor g/(g-1) of the cluster-robust variance of a mean.
+  const se = g > 1 ? Math.sqrt((ss * g) / (g - 1)) / n : Number.NaN;
+  return { diff: mean, se, n, clusters: g };
+}

@@ -126,6 +126,11 @@ describe("train and backtest on real schedules", () => {
     for (const source of ["model", "elo", "market"]) {
       expect(backtest.stdout).toMatch(new RegExp(`^overall\\s+${source}\\s+285\\s`, "m"));
     }
+    // Paired differences with week-clustered standard errors (2024: 285 games in 22 weeks).
+    expect(backtest.stdout).toMatch(
+      /^Model − Elo: Brier [+−]\d\.\d{4} \(SE \d\.\d{4}, 285 games in 22 weeks\)$/m,
+    );
+    expect(backtest.stdout).toMatch(/^Model − market: Brier [+−]\d\.\d{4} \(SE /m);
     const reports = readdirSync(join(cwd, "data", "reports"));
     const csv = reports.find((f) => /^backtest_.+\.csv$/.test(f));
     const png = reports.find((f) => /^backtest_.+\.png$/.test(f));

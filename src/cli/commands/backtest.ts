@@ -6,7 +6,13 @@ import { NflPredError } from "../../domain/index.ts";
 import { GAMES_SQL, normalizeGame } from "../../features/index.ts";
 import type { LearnerKind } from "../../model/index.ts";
 import { writeAtomic } from "../../registry/index.ts";
-import { accuracy, brierScore, expectedCalibrationError, logLoss } from "../../report/index.ts";
+import {
+  accuracy,
+  brierScore,
+  expectedCalibrationError,
+  logLoss,
+  pairedBrierDifference,
+} from "../../report/index.ts";
 import { parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { formatTable, toCsv } from "../table.ts";
@@ -153,6 +159,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
         });
       });
       rt.out(formatTable(summary.filter((r) => r.scope === "overall")));
+      for (const line of comparisons(rows)) rt.out(line);
       rt.out("");
       rt.out(formatTable(pivotBySeason(summary)));
       rt.out("");
@@ -162,6 +169,25 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       rt.out(`Report: ${csvPath}`);
       rt.out(`Chart: ${pngPath}`);
     });
+}
+
+/** The model against each baseline on the same games, with week-clustered standard errors. */
+export function comparisons(rows: readonly BacktestRow[]): string[] {
+  const fmt = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(4)}`;
+  const line = (name: string, rs: readonly BacktestRow[], base: (r: BacktestRow) => number) => {
+    const d = pairedBrierDifference(
+      rs.map((r) => r.pModel),
+      rs.map(base),
+      rs.map((r) => r.label),
+      rs.map((r) => `${r.season}-${r.week}`),
+    );
+    return `Model − ${name}: Brier ${fmt(d.diff)} (SE ${d.se.toFixed(4)}, ${d.n} games in ${d.clusters} weeks)`;
+  };
+  const withMarket = rows.filter((r) => r.pMarket !== null);
+  return [
+    line("Elo", rows, (r) => r.pElo),
+    ...(withMarket.length > 0 ? [line("market", withMarket, (r) => r.pMarket!)] : []),
+  ];
 }
 
 interface SummaryRow extends Record<string, unknown> {
