@@ -1,4 +1,5 @@
 import type { Game } from "../domain/index.ts";
+import { countVisible } from "./series.ts";
 
 export interface EloParams {
   readonly k: number;
@@ -63,13 +64,7 @@ export function runElo(games: readonly Game[], p: EloParams, visibleDelayMs: num
     ratingAt(team: string, asOf: number, season: number): number {
       const list = trajectory.get(team);
       if (!list) return p.initial;
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (list[mid]!.visibleAt <= asOf) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = countVisible(list, asOf, (x) => x.visibleAt);
       if (lo === 0) return p.initial;
       const last = list[lo - 1]!;
       return revert(last.rating, season - last.season, p);

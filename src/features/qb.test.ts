@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { playedGame } from "../../test/helpers/games.ts";
 import type { Game } from "../domain/index.ts";
 import { runQbValues } from "./qb.ts";
 
@@ -14,33 +15,15 @@ function game(
   hq: string | null,
   aq: string | null,
 ): Game {
-  return {
-    gameId: `g${kickoff}`,
-    season: 2024,
-    week: 1,
-    gameType: "REG",
+  return playedGame({
     kickoff,
     homeTeam: home,
     awayTeam: away,
     homeScore: hs,
     awayScore: as,
-    neutralSite: false,
-    divGame: false,
-    roof: null,
-    surface: null,
-    temp: null,
-    wind: null,
-    stadiumId: null,
-    homeRest: null,
-    awayRest: null,
     homeQbId: hq,
     awayQbId: aq,
-    spreadLine: null,
-    totalLine: null,
-    homeMoneyline: null,
-    awayMoneyline: null,
-    overtime: null,
-  };
+  });
 }
 
 describe("runQbValues", () => {

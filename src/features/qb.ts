@@ -1,4 +1,5 @@
 import type { Game } from "../domain/index.ts";
+import { countVisible } from "./series.ts";
 
 /** Settings of the starting-QB value (`qb_value`, `qb_value_delta`). */
 export interface QbValueParams {
@@ -76,7 +77,7 @@ export function runQbValues(
     /** Mean current value of the team's last `baselineStarts` starters visible at `asOf`. */
     baselineAt(team: string, asOf: number): number {
       const list = starters.get(team);
-      const end = list ? countVisible(list, asOf) : 0;
+      const end = list ? countVisible(list, asOf, (x) => x.visibleAt) : 0;
       if (!list || end === 0) return p.prior;
       const recent = list.slice(Math.max(0, end - p.baselineStarts), end);
       return recent.reduce((s, x) => s + valueAt(x.qb, asOf), 0) / recent.length;
@@ -84,22 +85,11 @@ export function runQbValues(
   };
 }
 
-function countVisible(list: readonly { visibleAt: number }[], asOf: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.visibleAt <= asOf) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function latest<T extends { visibleAt: number }>(
   list: readonly T[] | undefined,
   asOf: number,
 ): T | undefined {
   if (!list) return undefined;
-  const n = countVisible(list, asOf);
+  const n = countVisible(list, asOf, (x) => x.visibleAt);
   return n === 0 ? undefined : list[n - 1];
 }

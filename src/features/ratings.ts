@@ -22,35 +22,12 @@ export function marginRatings(
   season: number,
   p: MarginRatingParams = DEFAULT_MARGIN_RATING,
 ): Map<string, number> {
-  const teams = new Map<string, number>();
+  const weighted: WeightedGame[] = [];
   for (const g of visible) {
-    if (!teams.has(g.homeTeam)) teams.set(g.homeTeam, teams.size);
-    if (!teams.has(g.awayTeam)) teams.set(g.awayTeam, teams.size);
-  }
-  const n = teams.size + 1; // ratings + home advantage
-  const a = new Float64Array(n * n);
-  const b = new Float64Array(n);
-  for (let i = 0; i < n - 1; i++) a[i * n + i] = p.ridge;
-  for (const g of visible) {
-    if (g.homeScore === null || g.awayScore === null) continue;
     const w = g.season === season ? 1 : g.season === season - 1 ? p.priorSeasonWeight : 0;
-    if (w === 0) continue;
-    const margin = Math.max(-p.marginCap, Math.min(p.marginCap, g.homeScore - g.awayScore));
-    const x: [number, number][] = [
-      [teams.get(g.homeTeam)!, 1],
-      [teams.get(g.awayTeam)!, -1],
-    ];
-    if (!g.neutralSite) x.push([n - 1, 1]);
-    for (const [i, xi] of x) {
-      b[i] = b[i]! + w * xi * margin;
-      for (const [j, xj] of x) a[i * n + j] = a[i * n + j]! + w * xi * xj;
-    }
+    if (w > 0) weighted.push({ game: g, weight: w });
   }
-  a[(n - 1) * n + (n - 1)] = a[(n - 1) * n + (n - 1)]! + 1e-6;
-  const r = solveSymmetric(a, b, n);
-  const out = new Map<string, number>();
-  for (const [team, i] of teams) out.set(team, r[i]!);
-  return out;
+  return fitRatings(weighted, p.ridge, p.marginCap);
 }
 
 /** Settings of the decayed point-margin rating (`power_rating`). */
@@ -83,22 +60,36 @@ export function powerRatings(
   asOf: number,
   p: PowerRatingParams = DEFAULT_POWER_RATING,
 ): Map<string, number> {
-  const teams = new Map<string, number>();
-  const used: { g: Game; w: number }[] = [];
+  const weighted: WeightedGame[] = [];
   for (const g of visible) {
-    if (g.homeScore === null || g.awayScore === null) continue;
     const days = (asOf - g.kickoff) / 86_400_000;
-    if (days > p.windowDays || days < 0) continue;
-    used.push({ g, w: Math.exp(-days / p.decayDays) });
+    if (days >= 0 && days <= p.windowDays) weighted.push({ game: g, weight: Math.exp(-days / p.decayDays) });
+  }
+  return fitRatings(weighted, p.ridge, p.marginCap);
+}
+
+interface WeightedGame {
+  readonly game: Game;
+  readonly weight: number;
+}
+
+/**
+ * Weighted ridge least squares of capped margins on (home rating − away rating + home advantage at
+ * non-neutral sites); games without a score are skipped. Returns each team's rating in points.
+ */
+function fitRatings(games: readonly WeightedGame[], ridge: number, marginCap: number): Map<string, number> {
+  const teams = new Map<string, number>();
+  const played = games.filter(({ game: g }) => g.homeScore !== null && g.awayScore !== null);
+  for (const { game: g } of played) {
     if (!teams.has(g.homeTeam)) teams.set(g.homeTeam, teams.size);
     if (!teams.has(g.awayTeam)) teams.set(g.awayTeam, teams.size);
   }
-  const n = teams.size + 1;
+  const n = teams.size + 1; // ratings + home advantage
   const a = new Float64Array(n * n);
   const b = new Float64Array(n);
-  for (let i = 0; i < n - 1; i++) a[i * n + i] = p.ridge;
-  for (const { g, w } of used) {
-    const margin = Math.max(-p.marginCap, Math.min(p.marginCap, g.homeScore! - g.awayScore!));
+  for (let i = 0; i < n - 1; i++) a[i * n + i] = ridge;
+  for (const { game: g, weight: w } of played) {
+    const margin = Math.max(-marginCap, Math.min(marginCap, g.homeScore! - g.awayScore!));
     const x: [number, number][] = [
       [teams.get(g.homeTeam)!, 1],
       [teams.get(g.awayTeam)!, -1],

@@ -42,14 +42,7 @@ export class Series {
 
   /** Number of entries visible at `asOf`. */
   countVisible(asOf: number): number {
-    let lo = 0;
-    let hi = this.visible.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.visible[mid]! <= asOf) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return countVisible(this.visible, asOf, (t) => t);
   }
 
   seasonAt(i: number): number {
@@ -71,4 +64,16 @@ export class Series {
       n: this.present[to * w + field]! - this.present[from * w + field]!,
     };
   }
+}
+
+/** How many items of a list sorted by visibility instant are visible at `asOf` (binary search). */
+export function countVisible<T>(list: ArrayLike<T>, asOf: number, visibleAt: (item: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (visibleAt(list[mid]!) <= asOf) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

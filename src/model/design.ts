@@ -121,3 +121,55 @@ export function linearPredictor(z: readonly Float64Array[], beta: Float64Array, 
     }
   }
 }
+
+/** What every linear learner stores: the design, its standardised fit, and the same fit per raw unit. */
+export interface LinearDesignParams {
+  readonly l2: number;
+  /** Imputation value per feature (0 for a feature that was all missing in training). */
+  readonly medians: readonly number[];
+  readonly columns: readonly DesignColumn[];
+  /** Intercept on the standardised scale (the linear predictor at the training means). */
+  readonly interceptStd: number;
+  readonly coefStd: readonly number[];
+  /** Intercept and coefficients on the original (imputed, unstandardised) scale. */
+  readonly intercept: number;
+  readonly coef: readonly DesignCoefficient[];
+}
+
+/** A standardised solution [intercept, coef...] as stored params, with its per-unit twin. */
+export function linearParams(
+  names: readonly string[],
+  l2: number,
+  medians: readonly number[],
+  columns: readonly DesignColumn[],
+  beta: Float64Array,
+): LinearDesignParams {
+  const coefStd = Array.from(beta.subarray(1));
+  let intercept = beta[0]!;
+  const coef = columns.map((c, k) => {
+    const value = coefStd[k]! / c.scale;
+    intercept -= value * c.center;
+    return { feature: names[c.feature]!, kind: c.kind, value };
+  });
+  return { l2, medians, columns, interceptStd: beta[0]!, coefStd, intercept, coef };
+}
+
+/**
+ * Exact per-feature contributions of a linear predictor scaled by `scale` (1 for a logit model, the link
+ * slope for a margin model): a feature's value and missing-indicator columns add up under its name.
+ */
+export function linearContributions(
+  z: readonly Float64Array[],
+  p: Pick<LinearDesignParams, "columns" | "coefStd">,
+  rows: number,
+  features: number,
+  scale: number,
+): Float64Array {
+  const values = new Float64Array(rows * features);
+  for (let i = 0; i < rows; i++) {
+    for (let k = 0; k < p.columns.length; k++) {
+      values[i * features + p.columns[k]!.feature]! += scale * p.coefStd[k]! * z[k]![i]!;
+    }
+  }
+  return values;
+}

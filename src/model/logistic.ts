@@ -5,6 +5,9 @@ import {
   buildDesign,
   type DesignCoefficient,
   type DesignColumn,
+  type LinearDesignParams,
+  linearContributions,
+  linearParams,
   linearPredictor,
 } from "./design.ts";
 import { columnMajor, type Matrix, selectColumns } from "./matrix.ts";
@@ -23,17 +26,7 @@ export type LogisticColumn = DesignColumn;
 
 export type LogisticCoefficient = DesignCoefficient;
 
-export interface LogisticParams {
-  readonly l2: number;
-  /** Imputation value per feature (0 for a feature that was all missing in training). */
-  readonly medians: readonly number[];
-  readonly columns: readonly LogisticColumn[];
-  /** Intercept on the standardised scale: the logit at the training mean. */
-  readonly interceptStd: number;
-  readonly coefStd: readonly number[];
-  /** Intercept and coefficients on the original (imputed, unstandardised) scale. */
-  readonly intercept: number;
-  readonly coef: readonly LogisticCoefficient[];
+export interface LogisticParams extends LinearDesignParams {
   readonly iterations: number;
   readonly converged: boolean;
 }
@@ -324,14 +317,7 @@ function fitLogistic(
   }
   const { beta, iterations, converged } = newton(z, y, w, l2, start, maxIter, tol * sumW);
 
-  const coefStd = Array.from(beta.subarray(1));
-  let intercept = beta[0]!;
-  const coef = columns.map((c, k) => {
-    const value = coefStd[k]! / c.scale;
-    intercept -= value * c.center;
-    return { feature: X.names[c.feature]!, kind: c.kind, value };
-  });
-  return { l2, medians, columns, interceptStd: beta[0]!, coefStd, intercept, coef, iterations, converged };
+  return { ...linearParams(X.names, l2, medians, columns, beta), iterations, converged };
 }
 
 /** Rebuilds a fitted logistic model from its JSON params (also used right after fitting). */
@@ -341,7 +327,6 @@ export function logisticFromParams(
 ): Fitted<LogisticParams> {
   const names = [...features];
   const { medians, columns, coefStd, interceptStd } = params;
-  const p = columns.length;
   const beta = Float64Array.from([interceptStd, ...coefStd]);
   return {
     kind: "logistic",
@@ -356,12 +341,7 @@ export function logisticFromParams(
     contributions(X: Matrix): Contributions {
       const Xs = selectColumns(X, names);
       const z = buildDesign(Xs.rows, columnMajor(Xs), medians, columns);
-      const values = new Float64Array(Xs.rows * names.length);
-      for (let i = 0; i < Xs.rows; i++) {
-        for (let k = 0; k < p; k++) {
-          values[i * names.length + columns[k]!.feature]! += coefStd[k]! * z[k]![i]!;
-        }
-      }
+      const values = linearContributions(z, params, Xs.rows, names.length, 1);
       return { base: new Float64Array(Xs.rows).fill(interceptStd), values };
     },
   };

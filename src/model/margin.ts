@@ -4,8 +4,9 @@ import type { Contributions, FitOptions, Fitted, Learner } from "./contract.ts";
 import {
   buildColumns,
   buildDesign,
-  type DesignCoefficient,
-  type DesignColumn,
+  type LinearDesignParams,
+  linearContributions,
+  linearParams,
   linearPredictor,
 } from "./design.ts";
 import { columnMajor, type Matrix, selectColumns } from "./matrix.ts";
@@ -20,18 +21,8 @@ export interface MarginOptions {
   readonly l2?: number;
 }
 
-export interface MarginParams {
-  readonly l2: number;
-  /** Imputation value per feature (0 for a feature that was all missing in training). */
-  readonly medians: readonly number[];
-  readonly columns: readonly DesignColumn[];
-  /** Predicted margin (points) at the training means of the design columns. */
-  readonly interceptStd: number;
-  /** Points per standard deviation of each design column. */
-  readonly coefStd: readonly number[];
-  /** Intercept and coefficients on the original (imputed, unstandardised) scale: points per unit. */
-  readonly intercept: number;
-  readonly coef: readonly DesignCoefficient[];
+/** The linear fit predicts the margin in points: `coef` is points per unit, `interceptStd` the margin at the means. */
+export interface MarginParams extends LinearDesignParams {
   /** Win probability from a predicted margin m: sigmoid(linkIntercept + linkSlope * m). */
   readonly linkIntercept: number;
   readonly linkSlope: number;
@@ -168,21 +159,8 @@ function fitMargin(
   }
   const link = fitLogistic1D(predicted, y, w);
 
-  const coefStd = Array.from(beta.subarray(1));
-  let intercept = beta[0]!;
-  const coef = columns.map((c, k) => {
-    const value = coefStd[k]! / c.scale;
-    intercept -= value * c.center;
-    return { feature: X.names[c.feature]!, kind: c.kind, value };
-  });
   return {
-    l2,
-    medians,
-    columns,
-    interceptStd: beta[0]!,
-    coefStd,
-    intercept,
-    coef,
+    ...linearParams(X.names, l2, medians, columns, beta),
     linkIntercept: link.a,
     linkSlope: link.b,
     residualSd: Math.sqrt(sse / sw),
@@ -198,7 +176,6 @@ function fitMargin(
 export function marginFromParams(features: readonly string[], params: MarginParams): FittedMargin {
   const names = [...features];
   const { medians, columns, coefStd, interceptStd, linkIntercept, linkSlope } = params;
-  const p = columns.length;
   const beta = Float64Array.from([interceptStd, ...coefStd]);
   const predictMargin = (X: Matrix): Float64Array => {
     const Xs = selectColumns(X, names);
@@ -217,12 +194,7 @@ export function marginFromParams(features: readonly string[], params: MarginPara
     contributions(X: Matrix): Contributions {
       const Xs = selectColumns(X, names);
       const z = buildDesign(Xs.rows, columnMajor(Xs), medians, columns);
-      const values = new Float64Array(Xs.rows * names.length);
-      for (let i = 0; i < Xs.rows; i++) {
-        for (let k = 0; k < p; k++) {
-          values[i * names.length + columns[k]!.feature]! += linkSlope * coefStd[k]! * z[k]![i]!;
-        }
-      }
+      const values = linearContributions(z, params, Xs.rows, names.length, linkSlope);
       return { base: new Float64Array(Xs.rows).fill(linkIntercept + linkSlope * interceptStd), values };
     },
   };
