@@ -1,38 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/index.ts";
 import { runCli } from "../helpers/cli.ts";
-import { REPO_ROOT, tempDir } from "../helpers/mirror.ts";
+import { holdDatabase, releaseHolders } from "../helpers/lock.ts";
+import { tempDir } from "../helpers/mirror.ts";
 
-const HOLDER = `
-import { DuckDBInstance } from "@duckdb/node-api";
-const instance = await DuckDBInstance.create(process.argv[1]);
-await instance.connect();
-process.stdout.write("ready\\n");
-setInterval(() => {}, 60_000);
-`;
-
-let holder: ChildProcess | undefined;
-afterEach(() => {
-  if (holder?.exitCode === null) holder.kill("SIGTERM");
-  holder = undefined;
-});
-
-function holdDatabase(file: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", HOLDER, file], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.on("data", (d: Buffer) => {
-      if (d.toString().includes("ready")) resolve(child);
-    });
-    child.on("exit", (code) => reject(new Error(`holder exited with ${code}`)));
-  });
-}
+afterEach(releaseHolders);
 
 async function scheduleCount(path: string): Promise<number> {
   const db = await openDatabase(path, { readOnly: true });
@@ -127,7 +102,7 @@ describe("backup and restore", () => {
         .filter((f) => f.endsWith(".duckdb"))
         .at(-1)!,
     );
-    holder = await holdDatabase(dbPath);
+    const holder = await holdDatabase(dbPath);
     const r = await runCli(["restore", latest], { cwd, env: { NFL_PRED_LOCK_WAIT_MS: "0" } });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(new RegExp(`is locked by process ${holder.pid}`));

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +5,8 @@ import { replaceLink, writeArtifact } from "../../src/registry/index.ts";
 import { openDatabase, SCHEMA_VERSION } from "../../src/storage/index.ts";
 import { stubArtifact } from "../helpers/artifacts.ts";
 import { runCli } from "../helpers/cli.ts";
-import { REPO_ROOT, tempDir } from "../helpers/mirror.ts";
+import { holdDatabase, releaseHolders } from "../helpers/lock.ts";
+import { tempDir } from "../helpers/mirror.ts";
 
 interface Check {
   name: string;
@@ -15,18 +15,7 @@ interface Check {
   fix: string;
 }
 
-const HOLDER = `
-import { DuckDBInstance } from "@duckdb/node-api";
-const instance = await DuckDBInstance.create(process.argv[1]);
-await instance.connect();
-process.stdout.write("ready\\n");
-setInterval(() => {}, 60_000);
-`;
-let holder: ChildProcess | undefined;
-afterEach(() => {
-  if (holder?.exitCode === null) holder.kill("SIGTERM");
-  holder = undefined;
-});
+afterEach(releaseHolders);
 
 describe("doctor: the runbook's Validation Checklist", () => {
   const cwd = tempDir("nflpred-doc-");
@@ -180,14 +169,7 @@ describe("doctor: the runbook's Validation Checklist", () => {
     });
     writeFileSync(file, good);
 
-    holder = await new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", HOLDER, dbPath], {
-        cwd: REPO_ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      child.stdout.on("data", (b: Buffer) => b.toString().includes("ready") && resolve(child));
-      child.on("exit", (code) => reject(new Error(`holder exited ${code}`)));
-    });
+    const holder = await holdDatabase(dbPath);
     d = await doctor();
     expect(d.by("database")).toMatchObject({
       ok: false,
@@ -199,7 +181,7 @@ describe("doctor: the runbook's Validation Checklist", () => {
       fix: expect.stringMatching(/database check first/),
     });
     holder.kill("SIGTERM");
-    await new Promise((r) => holder!.once("exit", r));
+    await new Promise((r) => holder.once("exit", r));
 
     const db = await openDatabase(dbPath);
     await db.run("INSERT INTO schema_version VALUES (?, 'future', now())", [SCHEMA_VERSION + 5]);
