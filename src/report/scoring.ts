@@ -1,5 +1,12 @@
 import { NflPredError } from "../domain/index.ts";
-import { accuracy, brierScore, expectedCalibrationError, logLoss, reliabilityBins } from "./metrics.ts";
+import {
+  accuracy,
+  brierScore,
+  expectedCalibrationError,
+  logLoss,
+  type ReliabilityBin,
+  reliabilityBins,
+} from "./metrics.ts";
 
 /** A completed game's pre-game probability for the home team and its result (1, 0, or 0.5 for a tie). */
 export interface GameOutcome {
@@ -126,16 +133,9 @@ export function buildReportMetrics(
   return out;
 }
 
-export interface ReliabilityRow {
+export interface ReliabilityRow extends ReliabilityBin {
   readonly metricWindow: string;
   readonly segment: Segment;
-  readonly bin: number;
-  readonly lower: number;
-  readonly upper: number;
-  readonly count: number;
-  /** NaN for an empty bin. */
-  readonly meanPredicted: number;
-  readonly observedRate: number;
 }
 
 /** Reliability bins (equal width on the home probability) of every window × segment at `week`. */
