@@ -190,7 +190,7 @@ export function comparisons(rows: readonly BacktestRow[]): string[] {
   ];
 }
 
-interface SummaryRow extends Record<string, unknown> {
+export interface SummaryRow extends Record<string, unknown> {
   scope: string;
   source: string;
   n: number;
@@ -200,7 +200,8 @@ interface SummaryRow extends Record<string, unknown> {
   ece: number;
 }
 
-function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
+/** Brier, log loss, accuracy and ECE of the model and both baselines, overall and by season. */
+export function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
   const out: SummaryRow[] = [];
   const scopes = ["overall", ...[...new Set(rows.map((r) => r.season))].sort().map(String)];
   for (const scope of scopes) {
