@@ -3,7 +3,7 @@ import { type EloParams, eloWinProbability, runElo } from "./elo.ts";
 import { runQbValues } from "./qb.ts";
 import { marginRatings, powerRatings } from "./ratings.ts";
 import { PBP_METRICS, type PbpMetric, WINDOWS, type WindowName } from "./registry.ts";
-import { Series, type SeriesEntry } from "./series.ts";
+import { countVisible, Series, type SeriesEntry } from "./series.ts";
 import type { Stadium } from "./stadiums.ts";
 import { greatCircleMiles, timeZonesCrossed } from "./travel.ts";
 
@@ -334,14 +334,22 @@ class BuildContext {
     return v;
   }
 
+  /** Played games whose results are visible at `asOf`: a prefix, since `played` is in kickoff order. */
+  private playedVisibleAt(asOf: number): Game[] {
+    const delay = this.opts.visibility.postGameDelayMs;
+    return this.played.slice(
+      0,
+      countVisible(this.played, asOf, (g) => g.kickoff + delay),
+    );
+  }
+
   /** Margin ratings from the results visible at `asOf` (cached: games of a slot share their cutoff). */
   private marginRatingsAt(asOf: number, season: number): Map<string, number> {
     const key = `${asOf}|${season}`;
     let r = this.ratingCache.get(key);
     if (!r) {
-      const delay = this.opts.visibility.postGameDelayMs;
-      const visible = this.played.filter(
-        (g) => g.kickoff + delay <= asOf && (g.season === season || g.season === season - 1),
+      const visible = this.playedVisibleAt(asOf).filter(
+        (g) => g.season === season || g.season === season - 1,
       );
       r = marginRatings(visible, season);
       this.ratingCache.set(key, r);
@@ -353,11 +361,7 @@ class BuildContext {
   private powerRatingsAt(asOf: number): Map<string, number> {
     let r = this.powerCache.get(asOf);
     if (!r) {
-      const delay = this.opts.visibility.postGameDelayMs;
-      r = powerRatings(
-        this.played.filter((g) => g.kickoff + delay <= asOf),
-        asOf,
-      );
+      r = powerRatings(this.playedVisibleAt(asOf), asOf);
       this.powerCache.set(asOf, r);
     }
     return r;
