@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    globalSetup: ["test/global-setup.ts"],
+    // Two files at a time: most of a file's time is spent in spawned CLI processes and DuckDB.
+    maxWorkers: 2,
   },
 });

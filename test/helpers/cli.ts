@@ -16,15 +16,15 @@ export const FAST_INGEST_ENV: Readonly<Record<string, string>> = {
 };
 
 /**
- * Runs `node bin/nfl-pred.js …` in `cwd` without blocking the event loop, so a test HTTP server in this
+ * Runs the compiled CLI (`CLI`, or `opts.bin`) in `cwd` without blocking the event loop, so a test HTTP server in this
  * process keeps answering while the CLI downloads from it.
  */
 export function runCli(
   args: readonly string[],
-  opts: { cwd: string; env?: Record<string, string> },
+  opts: { cwd: string; env?: Record<string, string>; bin?: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? CLI, ...args], {
       cwd: opts.cwd,
       // The local mirror unless the test names its server: a test must never reach the real nflverse.
       env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV, ...opts.env },

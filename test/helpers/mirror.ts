@@ -8,7 +8,10 @@ import { type Database, type DatasetName, openDatabase } from "../../src/storage
 /** The real nflverse mirror shipped beside the repository (`../shared/data/nflverse`). */
 export const MIRROR_DIR = fileURLToPath(new URL("../../../shared/data/nflverse", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const CLI = join(REPO_ROOT, "bin/nfl-pred.js");
+/** The installed entry point, run through tsx. */
+export const BIN = join(REPO_ROOT, "bin/nfl-pred.js");
+/** The same CLI compiled to `dist/` by the test setup: what the end-to-end tests spawn. */
+export const CLI = join(REPO_ROOT, "test/helpers/built-cli.js");
 
 export function tempDir(prefix = "nflpred-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
