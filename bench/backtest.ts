@@ -10,7 +10,7 @@ import { trainSettings } from "../src/cli/commands/train.ts";
 import { buildOptions, loadFeatureSources } from "../src/cli/feature-sources.ts";
 import { formatTable } from "../src/cli/table.ts";
 import { loadGamePairs, resolveModelFeatures } from "../src/cli/training-data.ts";
-import { walkForward } from "../src/cli/walk-forward.ts";
+import { SEASON_PHASES, walkForward } from "../src/cli/walk-forward.ts";
 import { MS_MINUTE } from "../src/domain/index.ts";
 import { buildFeatureRows, findFeatureSet, GAMES_SQL, normalizeGame } from "../src/features/index.ts";
 import { writeFeatureRows } from "../src/storage/index.ts";
@@ -117,6 +117,19 @@ console.log(
     elo: r4(get("mvp_v1", s, "elo")?.brier_score ?? Number.NaN),
     market: r4(get("mvp_v1", s, "market")?.brier_score ?? Number.NaN),
   })),
+);
+console.log("\nBrier by phase of the season");
+console.log(
+  formatTable(
+    SEASON_PHASES.map((ph) => ({
+      phase: ph,
+      n: get("mvp_v1", ph, "model")?.n ?? 0,
+      mvp_v1: r4(get("mvp_v1", ph, "model")?.brier_score ?? Number.NaN),
+      market_v1: r4(get("market_v1", ph, "model")?.brier_score ?? Number.NaN),
+      elo: r4(get("mvp_v1", ph, "elo")?.brier_score ?? Number.NaN),
+      market: r4(get("mvp_v1", ph, "market")?.brier_score ?? Number.NaN),
+    })),
+  ),
 );
 console.log("\nLog loss / accuracy by season");
 console.log(

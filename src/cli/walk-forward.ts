@@ -3,10 +3,23 @@ import { designMatrix, type FeatureDef, spreadToProbability, vigFreeHome } from 
 import { chooseL2, createMatrix, type TrainSettings, trainCalibrated } from "../model/index.ts";
 import { type LabelledPair, toTrainData, usesL2 } from "./training-data.ts";
 
+/**
+ * Where in the season a game falls. Early weeks are predicted mostly from last season's results, so a
+ * model can beat Elo overall and still lose to it there; the backtest reports each phase.
+ */
+export const SEASON_PHASES = ["weeks 1-4", "weeks 5-9", "weeks 10+", "playoffs"] as const;
+export type SeasonPhase = (typeof SEASON_PHASES)[number];
+
+export function seasonPhase(week: number, gameType: string): SeasonPhase {
+  if (gameType !== "REG") return "playoffs";
+  return week <= 4 ? "weeks 1-4" : week <= 9 ? "weeks 5-9" : "weeks 10+";
+}
+
 export interface BacktestRow {
   readonly gameId: string;
   readonly season: number;
   readonly week: number;
+  readonly phase: SeasonPhase;
   readonly label: number;
   readonly pModel: number;
   readonly pElo: number;
@@ -72,6 +85,8 @@ export function walkForward(
         gameId: g.gameId,
         season: g.season,
         week: g.week,
+        // A pair without its schedule row cannot happen (pairs are built from schedules); REG is the safe side.
+        phase: seasonPhase(g.week, game?.gameType ?? "REG"),
         label: g.label!,
         pModel: p[j]!,
         pElo: g.home.elo_prob_home ?? 0.5,

@@ -19,7 +19,10 @@ describe("bin/nfl-pred.js (the entry `npx nfl-pred` runs)", () => {
     const cwd = tempDir();
     const ingest = await run(["ingest", "--seasons", "2024", "--datasets", "schedules"], cwd);
     expect(ingest.code, ingest.stderr).toBe(0);
-    const q = await run(["sql", "SELECT count(*) AS n FROM schedules WHERE season = 2024", "--format", "csv"], cwd);
+    const q = await run(
+      ["sql", "SELECT count(*) AS n FROM schedules WHERE season = 2024", "--format", "csv"],
+      cwd,
+    );
     expect(q.code, q.stderr).toBe(0);
     expect(q.stdout.trim().split("\n")).toEqual(["n", "285"]);
   });

@@ -142,6 +142,13 @@ describe("train and backtest on real schedules", () => {
       .split("\n");
     expect(lines[0]).toBe("scope,source,n,brier_score,log_loss,accuracy,ece");
     expect(lines.some((l) => l.startsWith("2024,market,285,"))).toBe(true);
+    // The phases of the season partition the games: 2024 had 64 games in weeks 1-4 and 13 playoff games.
+    const phaseN = (phase: string) =>
+      Number(new RegExp(`^${phase}\\s+(\\d+)\\s`, "m").exec(backtest.stdout)?.[1] ?? Number.NaN);
+    expect(phaseN("weeks 1-4")).toBe(64);
+    expect(phaseN("playoffs")).toBe(13);
+    expect(phaseN("weeks 1-4") + phaseN("weeks 5-9") + phaseN("weeks 10\\+") + phaseN("playoffs")).toBe(285);
+    expect(lines.some((l) => /^weeks 1-4,model,64,/.test(l))).toBe(true);
   });
 
   it("backtest stores one prediction per 2024 game, and its printed Brier is theirs", async () => {

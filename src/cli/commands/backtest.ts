@@ -17,7 +17,7 @@ import { parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { formatTable, toCsv } from "../table.ts";
 import { loadGamePairs, resolveModelFeatures } from "../training-data.ts";
-import { type BacktestRow, walkForward } from "../walk-forward.ts";
+import { type BacktestRow, SEASON_PHASES, walkForward } from "../walk-forward.ts";
 import { resolveFeatureSet } from "./build-features.ts";
 import { trainSettings } from "./train.ts";
 
@@ -108,7 +108,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       const csvPath = join(reportsDir, `backtest_${runId}.csv`);
       writeAtomic(csvPath, toCsv(summary));
       const pngPath = join(reportsDir, `backtest_${runId}.png`);
-      const bySeason = summary.filter((r) => r.scope !== "overall");
+      const bySeason = summary.filter((r) => isSeasonScope(r.scope));
       const { lineSpec, renderPng, writePngAtomic } = await import("../../charts/index.ts");
       await writePngAtomic(
         pngPath,
@@ -161,7 +161,9 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       rt.out(formatTable(summary.filter((r) => r.scope === "overall")));
       for (const line of comparisons(rows)) rt.out(line);
       rt.out("");
-      rt.out(formatTable(pivotBySeason(summary)));
+      rt.out(formatTable(pivotBrier(summary, "season")));
+      rt.out("");
+      rt.out(formatTable(pivotBrier(summary, "phase")));
       rt.out("");
       rt.out(
         `Backtest ${runId}: ${rows.length} games, ${blocks.size} ${retrain === "weekly" ? "weekly" : "seasonal"} retrains`,
@@ -200,12 +202,21 @@ export interface SummaryRow extends Record<string, unknown> {
   ece: number;
 }
 
-/** Brier, log loss, accuracy and ECE of the model and both baselines, overall and by season. */
+/**
+ * Brier, log loss, accuracy and ECE of the model and both baselines: overall, by season (scope "2019") and
+ * by phase of the season (scope "weeks 1-4", …, "playoffs").
+ */
 export function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
   const out: SummaryRow[] = [];
-  const scopes = ["overall", ...[...new Set(rows.map((r) => r.season))].sort().map(String)];
-  for (const scope of scopes) {
-    const rs = scope === "overall" ? rows : rows.filter((r) => String(r.season) === scope);
+  const seasons = [...new Set(rows.map((r) => r.season))].sort((a, b) => a - b).map(String);
+  const phases = SEASON_PHASES.filter((ph) => rows.some((r) => r.phase === ph));
+  const scopes: [string, (r: BacktestRow) => boolean][] = [
+    ["overall", () => true],
+    ...seasons.map((s): [string, (r: BacktestRow) => boolean] => [s, (r) => String(r.season) === s]),
+    ...phases.map((ph): [string, (r: BacktestRow) => boolean] => [ph, (r) => r.phase === ph]),
+  ];
+  for (const [scope, inScope] of scopes) {
+    const rs = rows.filter(inScope);
     const withMarket = rs.filter((r) => r.pMarket !== null);
     for (const [source, sel, get] of [
       ["model", rs, (r: BacktestRow) => r.pModel],
@@ -230,12 +241,21 @@ export function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
   return out;
 }
 
-function pivotBySeason(summary: readonly SummaryRow[]): Record<string, unknown>[] {
-  const seasons = [...new Set(summary.filter((r) => r.scope !== "overall").map((r) => r.scope))];
-  return seasons.map((s) => {
+const isSeasonScope = (scope: string) => /^\d{4}$/.test(scope);
+
+/** One row per season or per phase: the Brier of the model and both baselines side by side. */
+function pivotBrier(summary: readonly SummaryRow[], by: "season" | "phase"): Record<string, unknown>[] {
+  const scopes = [
+    ...new Set(
+      summary
+        .filter((r) => r.scope !== "overall" && isSeasonScope(r.scope) === (by === "season"))
+        .map((r) => r.scope),
+    ),
+  ];
+  return scopes.map((s) => {
     const get = (src: string) => summary.find((r) => r.scope === s && r.source === src)?.brier_score ?? null;
     return {
-      season: Number(s),
+      [by]: by === "season" ? Number(s) : s,
       n: summary.find((r) => r.scope === s && r.source === "model")?.n ?? 0,
       brier_model: get("model"),
       brier_elo: get("elo"),

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { summarize } from "./commands/backtest.ts";
+import { type BacktestRow, seasonPhase } from "./walk-forward.ts";
+
+describe("seasonPhase", () => {
+  it("splits the regular season at weeks 4 and 9 and puts every non-REG game in the playoffs", () => {
+    expect([1, 4, 5, 9, 10, 18].map((w) => seasonPhase(w, "REG"))).toEqual([
+      "weeks 1-4",
+      "weeks 1-4",
+      "weeks 5-9",
+      "weeks 5-9",
+      "weeks 10+",
+      "weeks 10+",
+    ]);
+    // 2020's wild-card round was week 18; it is a playoff game whatever its number.
+    expect(seasonPhase(18, "WC")).toBe("playoffs");
+    expect(seasonPhase(22, "SB")).toBe("playoffs");
+  });
+});
+
+describe("summarize", () => {
+  const row = (
+    season: number,
+    week: number,
+    pModel: number,
+    label: number,
+    gameType = "REG",
+  ): BacktestRow => ({
+    gameId: `${season}_${week}_${pModel}`,
+    season,
+    week,
+    phase: seasonPhase(week, gameType),
+    label,
+    pModel,
+    pElo: 0.5,
+    pMarket: null,
+    modelId: "m",
+  });
+  const rows = [
+    row(2020, 1, 0.6, 1),
+    row(2020, 3, 0.4, 1),
+    row(2021, 12, 0.7, 0),
+    row(2021, 19, 0.5, 0.5, "WC"),
+  ];
+  const brier = (scope: string) => summarize(rows).find((r) => r.scope === scope && r.source === "model");
+
+  it("scores each phase on its own games (ties count 0.5)", () => {
+    expect(brier("weeks 1-4")).toMatchObject({ n: 2, brier_score: (0.16 + 0.36) / 2 });
+    expect(brier("weeks 10+")).toMatchObject({ n: 1, brier_score: 0.49 });
+    expect(brier("playoffs")).toMatchObject({ n: 1, brier_score: 0 });
+    expect(brier("weeks 5-9")).toBeUndefined();
+  });
+
+  it("lists overall, then seasons in order, then the phases present, without market rows when no line exists", () => {
+    const scopes = [...new Set(summarize(rows).map((r) => r.scope))];
+    expect(scopes).toEqual(["overall", "2020", "2021", "weeks 1-4", "weeks 10+", "playoffs"]);
+    expect(summarize(rows).some((r) => r.source === "market")).toBe(false);
+    expect(brier("overall")?.n).toBe(4);
+  });
+});
