@@ -46,6 +46,7 @@ export async function withDatabase<T>(
   const db = await openDatabase(cfg.paths.duckdb_path, {
     readOnly: opts.readOnly ?? false,
     lockWaitMs: opts.lockWaitMs ?? Number(process.env.NFL_PRED_LOCK_WAIT_MS ?? 0),
+    threads: cfg.storage.threads,
   });
   try {
     return await fn(db);

@@ -60,6 +60,13 @@ describe("config", () => {
     expect(err.message).toMatch(/minimize/);
   });
 
+  it("leaves DuckDB's threads to DuckDB unless storage.threads sets a positive count", () => {
+    expect(loadConfig({ cwd: tempDir(), env: {} }).storage.threads).toBeNull();
+    expect(loadConfig({ cwd: repoRoot, env: { NFL_PRED__STORAGE__THREADS: "2" } }).storage.threads).toBe(2);
+    const err = errorOf(() => loadConfig({ cwd: repoRoot, env: { NFL_PRED__STORAGE__THREADS: "0" } }));
+    expect(err.message).toContain("storage.threads");
+  });
+
   it("rejects a bad env override by its path", () => {
     const err = errorOf(() => loadConfig({ cwd: repoRoot, env: { NFL_PRED__TRAINING__SEED: "abc" } }));
     expect(err.message).toContain("training.seed");

@@ -14,6 +14,13 @@ const paths = z
   })
   .prefault({});
 
+const storage = z
+  .strictObject({
+    // DuckDB worker threads per command; null leaves DuckDB's default (one per core).
+    threads: positiveInt.nullable().default(null),
+  })
+  .prefault({});
+
 const ingest = z
   .strictObject({
     timeout_ms: positiveInt.default(30_000),
@@ -94,6 +101,14 @@ const monitoring = z
   })
   .prefault({});
 
-export const configSchema = z.strictObject({ paths, ingest, mlflow, features, training, monitoring });
+export const configSchema = z.strictObject({
+  paths,
+  storage,
+  ingest,
+  mlflow,
+  features,
+  training,
+  monitoring,
+});
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -16,6 +16,8 @@ export interface OpenOptions {
   readonly lockWaitMs?: number;
   /** Skip migrations (used by `restore` to inspect a file before adopting it). */
   readonly migrate?: boolean;
+  /** DuckDB worker threads; null or absent leaves DuckDB's default (one per core). */
+  readonly threads?: number | null;
 }
 
 /**
@@ -43,7 +45,10 @@ export class Database {
     const deadline = Date.now() + (opts.lockWaitMs ?? 0);
     for (;;) {
       try {
-        const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
+        const instance = await DuckDBInstance.create(path, {
+          ...(opts.readOnly ? { access_mode: "READ_ONLY" } : {}),
+          ...(opts.threads ? { threads: String(opts.threads) } : {}),
+        });
         const conn = await instance.connect();
         await conn.run("SET TimeZone = 'UTC'");
         const db = new Database(path, instance, conn);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FAST_INGEST_ENV, runCli } from "../helpers/cli.ts";
+import { CLI_TEST_ENV, runCli } from "../helpers/cli.ts";
 import { CLI, MIRROR_DIR, REPO_ROOT, tempDir } from "../helpers/mirror.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -14,7 +14,7 @@ const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
 function serve(cwd: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
     cwd,
-    env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV },
+    env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...CLI_TEST_ENV },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {

@@ -7,8 +7,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Fast-failing download settings for tests: small timeout, one retry, 10 ms backoff. */
-export const FAST_INGEST_ENV: Readonly<Record<string, string>> = {
+/**
+ * The environment of every CLI a test starts: fast-failing downloads (small timeout, one retry, 10 ms
+ * backoff), quiet logs, and one DuckDB thread (two test files run at once on a 2-core machine, and the
+ * test databases are small, so more threads only add start-up and contention).
+ */
+export const CLI_TEST_ENV: Readonly<Record<string, string>> = {
+  NFL_PRED__STORAGE__THREADS: "1",
   NFL_PRED__INGEST__TIMEOUT_MS: "3000",
   NFL_PRED__INGEST__RETRIES: "1",
   NFL_PRED__INGEST__BACKOFF_MS: "10",
@@ -27,7 +32,7 @@ export function runCli(
     const child = spawn(process.execPath, [opts.bin ?? CLI, ...args], {
       cwd: opts.cwd,
       // The local mirror unless the test names its server: a test must never reach the real nflverse.
-      env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV, ...opts.env },
+      env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...CLI_TEST_ENV, ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

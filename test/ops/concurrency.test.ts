@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FAST_INGEST_ENV, runCli } from "../helpers/cli.ts";
+import { CLI_TEST_ENV, runCli } from "../helpers/cli.ts";
 import { CLI, MIRROR_DIR, tempDir } from "../helpers/mirror.ts";
 import { expectDatabaseOpens, query } from "./helpers.ts";
 
@@ -30,7 +30,7 @@ describe("concurrency on one database", () => {
       [CLI, "snapshot", "--season", "2023", "--week", "7", "--full-timeline"],
       {
         cwd,
-        env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV },
+        env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...CLI_TEST_ENV },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

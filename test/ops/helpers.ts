@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { parse } from "yaml";
 import { readArtifact, verifyBackup } from "../../src/registry/index.ts";
 import { openDatabase } from "../../src/storage/index.ts";
-import { FAST_INGEST_ENV } from "../helpers/cli.ts";
+import { CLI_TEST_ENV } from "../helpers/cli.ts";
 import { CLI, MIRROR_DIR } from "../helpers/mirror.ts";
 
 export interface KillOutcome {
@@ -23,7 +23,7 @@ export function runAndKill(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV, ...opts.env },
+      env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...CLI_TEST_ENV, ...opts.env },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { type Database, openDatabase } from "../../src/storage/index.ts";
-import { FAST_INGEST_ENV, runCli } from "../helpers/cli.ts";
+import { CLI_TEST_ENV, runCli } from "../helpers/cli.ts";
 import { CLI, MIRROR_DIR, REPO_ROOT, tempDir } from "../helpers/mirror.ts";
 
 // After the 2025 season: the default week is the latest one with predictions.
@@ -357,7 +357,7 @@ describe("dashboard API on the full history", () => {
   it("`nfl-pred serve` starts on the given port, answers, and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
       cwd,
-      env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...FAST_INGEST_ENV },
+      env: { ...process.env, NFLVERSE_MIRROR: MIRROR_DIR, ...CLI_TEST_ENV },
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {

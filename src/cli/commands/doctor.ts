@@ -55,7 +55,7 @@ async function checkDatabase(cfg: Config): Promise<{ check: DoctorCheck; db: Dat
   }
   let db: Database;
   try {
-    db = await openDatabase(path, { readOnly: true, lockWaitMs: 0 });
+    db = await openDatabase(path, { readOnly: true, lockWaitMs: 0, threads: cfg.storage.threads });
   } catch (e) {
     const locked = isNflPredError(e) && e.code === "LOCKED";
     return {

@@ -99,7 +99,7 @@ async function latestBacktests(
   if (!existsSync(cfg.paths.duckdb_path)) return { rows, note: null };
   let db: Database;
   try {
-    db = await openDatabase(cfg.paths.duckdb_path, { readOnly: true });
+    db = await openDatabase(cfg.paths.duckdb_path, { readOnly: true, threads: cfg.storage.threads });
   } catch (e) {
     return { rows, note: `backtest metrics skipped: ${(e as Error).message}` };
   }
