@@ -108,29 +108,19 @@ console.log(
     ].filter((r) => r !== undefined),
   ),
 );
+/** One scope's Brier for both feature sets and both baselines (scope: a season or a phase). */
+const brierCells = (scope: string) => ({
+  n: get("mvp_v1", scope, "model")?.n ?? 0,
+  mvp_v1: r4(get("mvp_v1", scope, "model")?.brier_score ?? Number.NaN),
+  market_v1: r4(get("market_v1", scope, "model")?.brier_score ?? Number.NaN),
+  elo: r4(get("mvp_v1", scope, "elo")?.brier_score ?? Number.NaN),
+  market: r4(get("mvp_v1", scope, "market")?.brier_score ?? Number.NaN),
+});
+
 console.log("\nBrier by season");
-console.log(
-  bySeason((s) => ({
-    n: get("mvp_v1", s, "model")?.n ?? 0,
-    mvp_v1: r4(get("mvp_v1", s, "model")?.brier_score ?? Number.NaN),
-    market_v1: r4(get("market_v1", s, "model")?.brier_score ?? Number.NaN),
-    elo: r4(get("mvp_v1", s, "elo")?.brier_score ?? Number.NaN),
-    market: r4(get("mvp_v1", s, "market")?.brier_score ?? Number.NaN),
-  })),
-);
+console.log(bySeason(brierCells));
 console.log("\nBrier by phase of the season");
-console.log(
-  formatTable(
-    SEASON_PHASES.map((ph) => ({
-      phase: ph,
-      n: get("mvp_v1", ph, "model")?.n ?? 0,
-      mvp_v1: r4(get("mvp_v1", ph, "model")?.brier_score ?? Number.NaN),
-      market_v1: r4(get("market_v1", ph, "model")?.brier_score ?? Number.NaN),
-      elo: r4(get("mvp_v1", ph, "elo")?.brier_score ?? Number.NaN),
-      market: r4(get("mvp_v1", ph, "market")?.brier_score ?? Number.NaN),
-    })),
-  ),
-);
+console.log(formatTable(SEASON_PHASES.map((phase) => ({ phase, ...brierCells(phase) }))));
 console.log("\nLog loss / accuracy by season");
 console.log(
   bySeason((s) => {
