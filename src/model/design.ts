@@ -1,5 +1,5 @@
 import { NflPredError } from "../domain/index.ts";
-import type { Matrix } from "./matrix.ts";
+import { columnMajor, type Matrix, selectColumns } from "./matrix.ts";
 import { medianInPlace } from "./numeric.ts";
 
 // Shared by the linear learners (logistic, margin) so both impute, drop and standardise identically and
@@ -27,10 +27,7 @@ export interface DesignCoefficient {
  * when it has missing values, a missing indicator; each standardised to mean 0 and variance 1.
  * `byColumn` is `columnMajor(X)`.
  */
-export function buildColumns(
-  X: Matrix,
-  byColumn: Float64Array,
-): { medians: number[]; columns: DesignColumn[] } {
+function buildColumns(X: Matrix, byColumn: Float64Array): { medians: number[]; columns: DesignColumn[] } {
   const n = X.rows;
   const medians: number[] = [];
   const columns: DesignColumn[] = [];
@@ -82,7 +79,7 @@ export function buildColumns(
  * standardised in place in `byColumn` (the caller's own transposed copy): large fresh allocations
  * are what dominate at 200k rows.
  */
-export function buildDesign(
+function buildDesign(
   n: number,
   byColumn: Float64Array,
   medians: readonly number[],
@@ -106,6 +103,24 @@ export function buildDesign(
     }
   });
   return z;
+}
+
+/** The training design of `X`: its design columns and their standardised values. */
+export function fitDesign(X: Matrix): { medians: number[]; columns: DesignColumn[]; z: Float64Array[] } {
+  const byColumn = columnMajor(X);
+  const { medians, columns } = buildColumns(X, byColumn);
+  return { medians, columns, z: buildDesign(X.rows, byColumn, medians, columns) };
+}
+
+/** The design of new rows under fitted columns: the model's features of `X`, by name, then the same arithmetic. */
+export function applyDesign(
+  X: Matrix,
+  names: readonly string[],
+  medians: readonly number[],
+  columns: readonly DesignColumn[],
+): { rows: number; z: Float64Array[] } {
+  const Xs = selectColumns(X, names);
+  return { rows: Xs.rows, z: buildDesign(Xs.rows, columnMajor(Xs), medians, columns) };
 }
 
 /** eta = beta[0] + sum_k beta[k + 1] * z[k], in row blocks so each block's columns stay in cache. */

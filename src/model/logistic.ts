@@ -1,16 +1,16 @@
 import { NflPredError } from "../domain/index.ts";
 import type { Contributions, FitOptions, Fitted, Learner } from "./contract.ts";
 import {
-  buildColumns,
-  buildDesign,
+  applyDesign,
   type DesignCoefficient,
   type DesignColumn,
+  fitDesign,
   type LinearDesignParams,
   linearContributions,
   linearParams,
   linearPredictor,
 } from "./design.ts";
-import { columnMajor, type Matrix, selectColumns } from "./matrix.ts";
+import type { Matrix } from "./matrix.ts";
 import { checkTrainingInputs, choleskyFactor, choleskySolve, logit, sigmoid } from "./numeric.ts";
 
 export interface LogisticOptions {
@@ -288,10 +288,8 @@ function fitLogistic(
   tol: number,
 ): LogisticParams {
   const n = X.rows;
-  const byColumn = columnMajor(X);
-  const { medians, columns } = buildColumns(X, byColumn);
+  const { medians, columns, z } = fitDesign(X);
   const q = columns.length + 1;
-  const z = buildDesign(n, byColumn, medians, columns);
 
   let sumW = 0;
   let sumWY = 0;
@@ -333,16 +331,15 @@ export function logisticFromParams(
     features: names,
     params,
     predict(X: Matrix): Float64Array {
-      const Xs = selectColumns(X, names);
-      const eta = new Float64Array(Xs.rows);
-      linearPredictor(buildDesign(Xs.rows, columnMajor(Xs), medians, columns), beta, eta);
+      const { rows, z } = applyDesign(X, names, medians, columns);
+      const eta = new Float64Array(rows);
+      linearPredictor(z, beta, eta);
       return eta.map(sigmoid);
     },
     contributions(X: Matrix): Contributions {
-      const Xs = selectColumns(X, names);
-      const z = buildDesign(Xs.rows, columnMajor(Xs), medians, columns);
-      const values = linearContributions(z, params, Xs.rows, names.length, 1);
-      return { base: new Float64Array(Xs.rows).fill(interceptStd), values };
+      const { rows, z } = applyDesign(X, names, medians, columns);
+      const values = linearContributions(z, params, rows, names.length, 1);
+      return { base: new Float64Array(rows).fill(interceptStd), values };
     },
   };
 }

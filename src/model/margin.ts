@@ -2,14 +2,14 @@ import { NflPredError } from "../domain/index.ts";
 import { fitLogistic1D } from "./calibration.ts";
 import type { Contributions, FitOptions, Fitted, Learner } from "./contract.ts";
 import {
-  buildColumns,
-  buildDesign,
+  applyDesign,
+  fitDesign,
   type LinearDesignParams,
   linearContributions,
   linearParams,
   linearPredictor,
 } from "./design.ts";
-import { columnMajor, type Matrix, selectColumns } from "./matrix.ts";
+import type { Matrix } from "./matrix.ts";
 import { checkTrainingInputs, choleskyFactor, choleskySolve, sigmoid } from "./numeric.ts";
 
 export interface MarginOptions {
@@ -134,10 +134,8 @@ function fitMargin(
   l2: number,
 ): MarginParams {
   const n = X.rows;
-  const byColumn = columnMajor(X);
-  const { medians, columns } = buildColumns(X, byColumn);
+  const { medians, columns, z } = fitDesign(X);
   const q = columns.length + 1;
-  const z = buildDesign(n, byColumn, medians, columns);
 
   const { gram, rhs: beta } = normalEquations(z, margins, w);
   for (let k = 1; k < q; k++) gram[k * q + k]! += l2;
@@ -178,9 +176,9 @@ export function marginFromParams(features: readonly string[], params: MarginPara
   const { medians, columns, coefStd, interceptStd, linkIntercept, linkSlope } = params;
   const beta = Float64Array.from([interceptStd, ...coefStd]);
   const predictMargin = (X: Matrix): Float64Array => {
-    const Xs = selectColumns(X, names);
-    const out = new Float64Array(Xs.rows);
-    linearPredictor(buildDesign(Xs.rows, columnMajor(Xs), medians, columns), beta, out);
+    const { rows, z } = applyDesign(X, names, medians, columns);
+    const out = new Float64Array(rows);
+    linearPredictor(z, beta, out);
     return out;
   };
   return {
@@ -192,10 +190,9 @@ export function marginFromParams(features: readonly string[], params: MarginPara
       return predictMargin(X).map((m) => sigmoid(linkIntercept + linkSlope * m));
     },
     contributions(X: Matrix): Contributions {
-      const Xs = selectColumns(X, names);
-      const z = buildDesign(Xs.rows, columnMajor(Xs), medians, columns);
-      const values = linearContributions(z, params, Xs.rows, names.length, linkSlope);
-      return { base: new Float64Array(Xs.rows).fill(linkIntercept + linkSlope * interceptStd), values };
+      const { rows, z } = applyDesign(X, names, medians, columns);
+      const values = linearContributions(z, params, rows, names.length, linkSlope);
+      return { base: new Float64Array(rows).fill(linkIntercept + linkSlope * interceptStd), values };
     },
   };
 }
