@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededNormals } from "../../test/helpers/random.ts";
 import { isNflPredError } from "../domain/index.ts";
 import {
   createRng,
@@ -10,12 +11,6 @@ import {
   restoreModel,
   serializeModel,
 } from "./index.ts";
-
-/** Box-Muller on the module's seeded uniform stream. */
-function normals(seed: number) {
-  const u = createRng(seed);
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
 
 /** Solves A x = b by Gaussian elimination with partial pivoting (A is k x k, row arrays). */
 function gaussSolve(A: number[][], b: number[]): number[] {
@@ -54,7 +49,7 @@ function errorOf(fn: () => unknown): unknown {
 
 /** Two correlated features on different scales, a margin linear in them plus noise, y = sign of it. */
 function linearData(seed: number, rows: number) {
-  const z = normals(seed);
+  const z = seededNormals(seed);
   const u = createRng(seed + 1);
   const a: number[] = [];
   const b: number[] = [];
@@ -176,7 +171,7 @@ describe("margin learner: the ridge fit", () => {
 });
 
 describe("margin learner: missing values, contributions, JSON", () => {
-  const r = normals(5);
+  const r = seededNormals(5);
   const u = createRng(6);
   const rows = 300;
   const a: number[] = [];
@@ -262,7 +257,7 @@ describe("margin learner: missing values, contributions, JSON", () => {
 describe("margin learner on simulated games", () => {
   // margin = 3 * x1 + N(0, 13^2): P(home win | x1) = Phi(3 x1 / 13) ~ sigmoid(1.6-1.7 * 3 x1 / 13).
   const rows = 6000;
-  const r = normals(77);
+  const r = seededNormals(77);
   const x1: number[] = [];
   const x2: number[] = [];
   const margins = new Float64Array(rows);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { normalFrom } from "../../test/helpers/random.ts";
 import { isNflPredError } from "../domain/index.ts";
 import {
   chooseL2,
@@ -12,7 +13,7 @@ import {
 /** 40 weeks of 16 games: margin = 0.04 * elo_diff + 2 * rest_diff + N(0, 13^2), y its sign. */
 function season(seed: number): TrainData {
   const u = createRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const normal = normalFrom(u);
   const rows = 40 * 16;
   const elo: number[] = [];
   const rest: (number | null)[] = [];
