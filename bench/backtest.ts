@@ -3,8 +3,11 @@
  * mvp_v1 and market_v1, in-process on a database built from the real mirror. Prints the wall time of
  * each walk-forward and Brier / log loss / accuracy overall and by season beside the Elo and market
  * baselines. Setup (ingest, features) is timed separately and is not part of the figure.
- * Run: `npm run bench:backtest`.
+ * Run: `npm run bench:backtest`; `BACKTEST_SEASONS=2006-2014 npm run bench:backtest` scores the seasons
+ * used for tuning instead.
  */
+
+import { parseSeasons } from "../src/cli/args.ts";
 import { comparisons, type SummaryRow, summarize } from "../src/cli/commands/backtest.ts";
 import { trainSettings } from "../src/cli/commands/train.ts";
 import { buildOptions, loadFeatureSources } from "../src/cli/feature-sources.ts";
@@ -19,7 +22,11 @@ import { mirrorDatabase } from "./setup.ts";
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 // From 1999: Elo, ratings and QB values need every earlier season to warm up, as in production.
 const FEATURE_SEASONS = range(1999, 2025);
-const TARGET_SEASONS = range(2015, 2025);
+const TARGET_SEASONS = parseSeasons(
+  [process.env.BACKTEST_SEASONS ?? "2015-2025"],
+  Date.now(),
+  "BACKTEST_SEASONS",
+);
 const FEATURE_SETS = ["mvp_v1", "market_v1"] as const;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 

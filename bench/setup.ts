@@ -20,7 +20,7 @@ export async function mirrorDatabase(
   await runIngest(
     db,
     {
-      datasets: ["schedules", "pbp", "injuries", "weekly_rosters", "depth_charts"],
+      datasets: ["schedules", "team_epa", "pbp", "injuries", "weekly_rosters", "depth_charts"],
       seasons,
       allowMissing: true,
       base: MIRROR_DIR,

@@ -9,13 +9,13 @@ SEASON="${DEMO_SEASON:-2025}"
 WEEK="${DEMO_WEEK:-7}"
 FIRST=$((SEASON - 6))
 # The default model trains on the 10 seasons before SEASON; Elo, power ratings and QB values run over
-# every schedule since 1999, as in production.
+# every schedule (and team EPA) since 1999, as in production.
 TRAIN_FIRST=$((SEASON - 10))
 cli() { node bin/nfl-pred.js "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "1/5 ingest schedules 1999-${SEASON}; teams, play-by-play, injuries, weekly rosters, depth charts ${FIRST}-${SEASON}"
-cli ingest --seasons "1999-${SEASON}" --datasets schedules,teams
+step "1/5 ingest schedules and team EPA 1999-${SEASON}; teams, play-by-play, injuries, weekly rosters, depth charts ${FIRST}-${SEASON}"
+cli ingest --seasons "1999-${SEASON}" --datasets schedules,teams,team_epa
 cli ingest --seasons "${FIRST}-${SEASON}" --datasets pbp,injuries,weekly_rosters,depth_charts --allow-missing
 step "2/5 build point-in-time features ${TRAIN_FIRST}-${SEASON} (each game as of its own T-60m)"
 cli build-features --seasons "${TRAIN_FIRST}-${SEASON}" --write-mode replace

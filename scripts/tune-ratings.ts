@@ -1,8 +1,9 @@
 /**
- * How the constants of `power_rating` (DEFAULT_POWER_RATING) and `qb_value_delta` (DEFAULT_QB_VALUE) were
- * chosen: weekly walk-forward over 2006–2014 only (the reported 2015–2025 are never looked at), the margin
- * model on the mvp_v1 model view, recomputing the one feature under study for each candidate setting.
- * Usage: tsx scripts/tune-ratings.ts <path/to/nfl.duckdb>   (a database with mvp_v1 T-60m features)
+ * How the constants of `power_rating` (DEFAULT_POWER_RATING), `qb_value_delta` (DEFAULT_QB_VALUE) and
+ * `qb_epa_delta` were chosen: weekly walk-forward over 2006–2014 only (the reported 2015–2025 are never
+ * looked at), the margin model on the mvp_v1 model view, recomputing the one feature under study for each
+ * candidate setting.
+ * Usage: tsx scripts/tune-ratings.ts <path/to/nfl.duckdb>   (mvp_v1 T-60m features; team_epa ingested)
  */
 import { type LabelledPair, loadGamePairs, resolveModelFeatures } from "../src/cli/training-data.ts";
 import { walkForward } from "../src/cli/walk-forward.ts";
@@ -11,13 +12,18 @@ import type { Game } from "../src/domain/index.ts";
 import {
   DEFAULT_POWER_RATING,
   DEFAULT_QB_VALUE,
+  epaResiduals,
   GAMES_SQL,
+  marginResiduals,
   normalizeGame,
+  normalizeTeamEpa,
   type PowerRatingParams,
   powerRatings,
+  type QbResiduals,
   type QbValueParams,
   runElo,
   runQbValues,
+  TEAM_GAME_EPA_SQL,
 } from "../src/features/index.ts";
 import { brierScore } from "../src/report/index.ts";
 import { openDatabase } from "../src/storage/index.ts";
@@ -35,15 +41,16 @@ const pairs = await loadGamePairs(
   { seasons: Array.from({ length: 2014 - 1999 + 1 }, (_, i) => 1999 + i) },
 );
 const games: Game[] = (await db.all(GAMES_SQL)).map(normalizeGame).sort((a, b) => a.kickoff - b.kickoff);
+const teamEpa = (await db.all(TEAM_GAME_EPA_SQL)).map(normalizeTeamEpa);
 db.close();
 const played = games.filter((g) => g.homeScore !== null && g.awayScore !== null && g.season <= 2014);
 const gameById = new Map(games.map((g) => [g.gameId, g]));
 
-function score(withFeature: (p: LabelledPair) => LabelledPair): number {
+function score(withFeature: (p: LabelledPair) => LabelledPair, view = defs): number {
   const rows = walkForward(
     pairs.map(withFeature),
     games,
-    defs,
+    view,
     { learner: "margin", seed: 42, l2: 10, cvFolds: 5, calibrationWeeks: 0, holdoutWeeks: 0 },
     { seasons: TUNE, retrain: "weekly", seasonsBack: 10, seasonWeights: [], runId: "tune" },
   );
@@ -104,17 +111,31 @@ const qbGrid: QbValueParams[] = [
   DEFAULT_QB_VALUE,
   { prior: -8, priorStarts: 24, alpha: 0.03, baselineStarts: 16 },
 ];
-for (const p of qbGrid) {
-  const qb = runQbValues(played, expected, DELAY, p);
+/** The walk-forward Brier with `feature` recomputed from QB values over these residuals. */
+function scoreQbDelta(feature: "qb_value_delta" | "qb_epa_delta", residuals: QbResiduals, p: QbValueParams) {
+  const qb = runQbValues(played, residuals, DELAY, p);
   const delta = (team: string, id: string | null, asOf: number) =>
     id ? qb.valueAt(id, asOf) - qb.baselineAt(team, asOf) : null;
-  const brier = score((q) => {
+  return score((q) => {
     const g = gameById.get(q.gameId)!;
     return {
       ...q,
-      home: { ...q.home, qb_value_delta: delta(q.homeTeam, g.homeQbId, q.asOf) },
-      away: { ...q.away, qb_value_delta: delta(q.awayTeam, g.awayQbId, q.asOf) },
+      home: { ...q.home, [feature]: delta(q.homeTeam, g.homeQbId, q.asOf) },
+      away: { ...q.away, [feature]: delta(q.awayTeam, g.awayQbId, q.asOf) },
     };
   });
+}
+for (const p of qbGrid) {
+  const brier = scoreQbDelta("qb_value_delta", marginResiduals(expected), p);
   console.log(`qb_value ${JSON.stringify(p)}: brier ${brier.toFixed(4)}`);
+}
+
+// qb_epa_delta: the same weighting over residuals of offensive EPA against what the defence allowed.
+const withoutEpa = defs.filter((d) => d.name !== "qb_epa_delta");
+console.log(`qb_epa_delta left out: brier ${score((q) => q, withoutEpa).toFixed(4)}`);
+for (const defenseGames of [8, 16, 32]) {
+  for (const p of qbGrid) {
+    const brier = scoreQbDelta("qb_epa_delta", epaResiduals(played, teamEpa, defenseGames), p);
+    console.log(`qb_epa_delta defence ${defenseGames} games ${JSON.stringify(p)}: brier ${brier.toFixed(4)}`);
+  }
 }

@@ -12,11 +12,13 @@ import {
   normalizeInjuries,
   normalizePbp,
   normalizeRoster,
+  normalizeTeamEpa,
   PBP_TEAM_GAME_SQL,
   parseStadiumTable,
   parseVenueOverrides,
   ROSTER_TEAM_WEEK_SQL,
   STADIUM_TABLE_PATH,
+  TEAM_GAME_EPA_SQL,
   VENUE_OVERRIDES_PATH,
 } from "../features/index.ts";
 import type { Database } from "../storage/index.ts";
@@ -50,6 +52,8 @@ export async function loadFeatureSources(db: Database, seasons?: readonly number
   return {
     games,
     pbp: (await db.all(restrict(PBP_TEAM_GAME_SQL))).map(normalizePbp),
+    // Whole history: a QB's value runs over his career.
+    teamEpa: (await db.all(TEAM_GAME_EPA_SQL)).map(normalizeTeamEpa),
     injuries: (await db.all(restrict(INJURY_TEAM_WEEK_SQL))).map(normalizeInjuries),
     rosters: (await db.all(restrict(ROSTER_TEAM_WEEK_SQL))).map(normalizeRoster),
     depth: (await db.all(restrict(DEPTH_QB1_SQL))).map(normalizeDepth),

@@ -1,6 +1,6 @@
 import { type AsOf, type Game, homeLabel, MS_DAY, MS_MINUTE } from "../domain/index.ts";
 import { type EloParams, eloWinProbability, runElo } from "./elo.ts";
-import { runQbValues } from "./qb.ts";
+import { epaResiduals, marginResiduals, runQbValues, type TeamGameEpa } from "./qb.ts";
 import { marginRatings, powerRatings } from "./ratings.ts";
 import { PBP_METRICS, type PbpMetric, WINDOWS, type WindowName } from "./registry.ts";
 import { countVisible, Series, type SeriesEntry } from "./series.ts";
@@ -63,6 +63,8 @@ export interface TeamWeekDepth {
 export interface FeatureSources {
   readonly games: readonly Game[];
   readonly pbp: readonly TeamGamePbp[];
+  /** Offensive EPA per team-game for every season available (QB values reach back to 1999). */
+  readonly teamEpa: readonly TeamGameEpa[];
   readonly injuries: readonly TeamWeekInjuries[];
   readonly rosters: readonly TeamWeekRoster[];
   readonly depth: readonly TeamWeekDepth[];
@@ -231,6 +233,7 @@ class BuildContext {
   private readonly ratingCache = new Map<string, Map<string, number>>();
   private readonly powerCache = new Map<number, Map<string, number>>();
   private readonly qbValue: ReturnType<typeof runQbValues>;
+  private readonly qbEpaValue: ReturnType<typeof runQbValues>;
   private readonly played: Game[];
   private readonly qbStarts = new Map<string, number[]>();
   private readonly venueGames = new Map<string, { kickoff: number; season: number; margin: number }[]>();
@@ -279,16 +282,17 @@ class BuildContext {
     const eloPointsPerPoint = 400 / (6.5 * Math.LN10);
     this.qbValue = runQbValues(
       this.played,
-      (g) => {
+      marginResiduals((g) => {
         const hfa = g.neutralSite ? 0 : opts.elo.homeAdvantage;
         const diff =
           this.elo.ratingAt(g.homeTeam, g.kickoff, g.season) -
           this.elo.ratingAt(g.awayTeam, g.kickoff, g.season) +
           hfa;
         return diff / eloPointsPerPoint;
-      },
+      }),
       delay,
     );
+    this.qbEpaValue = runQbValues(this.played, epaResiduals(this.played, src.teamEpa), delay);
     this.indexPbp(src.pbp, delay);
     for (const r of src.injuries) push(this.injuries, weekKey(r.season, r.week, r.team), r);
     for (const r of src.rosters) this.rosters.set(weekKey(r.season, r.week, r.team), r);
@@ -432,6 +436,7 @@ class BuildContext {
       v.qb_prior_starts = null;
       v.qb_value = null;
       v.qb_value_delta = null;
+      v.qb_epa_delta = null;
       return;
     }
     const prev = this.previousGame(game, team);
@@ -442,6 +447,7 @@ class BuildContext {
     v.qb_prior_starts = starts.filter((k) => k < game.kickoff && k - lead <= asOf).length;
     v.qb_value = this.qbValue.valueAt(qb, asOf);
     v.qb_value_delta = v.qb_value - this.qbValue.baselineAt(team, asOf);
+    v.qb_epa_delta = this.qbEpaValue.valueAt(qb, asOf) - this.qbEpaValue.baselineAt(team, asOf);
   }
 
   private weeklyValues(v: Values, game: Game, team: string, asOf: number): void {

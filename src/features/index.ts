@@ -16,7 +16,15 @@ export {
 } from "./build.ts";
 export { defsForColumns, designColumns, designMatrix, type GamePair } from "./design.ts";
 export { type EloParams, eloWinProbability, runElo } from "./elo.ts";
-export { DEFAULT_QB_VALUE, type QbValueParams, runQbValues } from "./qb.ts";
+export {
+  DEFAULT_QB_VALUE,
+  epaResiduals,
+  marginResiduals,
+  type QbResiduals,
+  type QbValueParams,
+  runQbValues,
+  type TeamGameEpa,
+} from "./qb.ts";
 export {
   DEFAULT_MARGIN_RATING,
   DEFAULT_POWER_RATING,
@@ -41,6 +49,7 @@ export {
   normalizeInjuries,
   normalizePbp,
   normalizeRoster,
+  normalizeTeamEpa,
 } from "./sources.ts";
 export { featureSpecChecksum, renderFeatureSpec } from "./spec.ts";
 export {
@@ -49,6 +58,7 @@ export {
   INJURY_TEAM_WEEK_SQL,
   PBP_TEAM_GAME_SQL,
   ROSTER_TEAM_WEEK_SQL,
+  TEAM_GAME_EPA_SQL,
 } from "./sql.ts";
 export { parseStadiumTable, STADIUM_TABLE_PATH, type Stadium } from "./stadiums.ts";
 export { greatCircleMiles, timeZonesCrossed, utcOffsetMinutes } from "./travel.ts";

@@ -362,6 +362,17 @@ export const FEATURES: readonly FeatureDef[] = [
     `starter at T-80m; ${RESULTS}`,
   ),
   def(
+    "qb",
+    "team",
+    "qb_epa_delta",
+    "like qb_value_delta, but a QB's value is his offences' EPA over what each opposing defence allowed in its previous 16 games (same weighting, prior −6, 16 starts)",
+    "play-by-play EPA, else team_epa (greerreNFL); schedules: qb ids",
+    "the team's last 16 starts",
+    "T-80m",
+    "null before T-80m or without a starter id",
+    `starter at T-80m; ${RESULTS}; a game without EPA rates no QB`,
+  ),
+  def(
     "weather",
     "game",
     "temp",
@@ -513,6 +524,7 @@ const CORE_VIEW = [
   "rest_days",
   "qb_changed",
   "qb_value_delta",
+  "qb_epa_delta",
   "venue_hfa_3y",
   "playoff",
   "div_game",
@@ -520,7 +532,7 @@ const CORE_VIEW = [
 
 /**
  * The columns a model of each set uses by default (`training.model_features` overrides): a compact
- * view, because a few thousand games cannot pin down 131 coefficients, and the wide model was no
+ * view, because a few thousand games cannot pin down 132 coefficients, and the wide model was no
  * better than Elo alone. Chosen by walk-forward on 2006–2014 (scripts/tune.ts).
  */
 export const MODEL_FEATURES: Record<string, readonly string[]> = {

@@ -1,5 +1,6 @@
 import type { Game, GameType } from "../domain/index.ts";
 import type { TeamGamePbp, TeamWeekDepth, TeamWeekInjuries, TeamWeekRoster } from "./build.ts";
+import type { TeamGameEpa } from "./qb.ts";
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -70,4 +71,13 @@ export function normalizeRoster(r: Row): TeamWeekRoster {
 
 export function normalizeDepth(r: Row): TeamWeekDepth {
   return { season: Number(r.season), week: Number(r.week), team: String(r.team), qb1: str(r.qb1) };
+}
+
+export function normalizeTeamEpa(r: Row): TeamGameEpa {
+  return {
+    gameId: String(r.game_id),
+    team: String(r.team),
+    epa: Number(r.epa),
+    epaAgainst: Number(r.epa_against),
+  };
 }

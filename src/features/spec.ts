@@ -16,6 +16,8 @@ export function renderFeatureSpec(setName: string, features: readonly FeatureDef
     "kickoff, whatever `--asof-ts` says. Weather uses the schedules' game-time observations as the forecast stand-in.",
     "Play-by-play in the offline mirror is reduced (no `qb_hit`, `shotgun`, `no_huddle`, play action): those",
     "features are null and the models drop them; pbp exists for 2019 onward only, so earlier rows have null pbp features.",
+    "`qb_epa_delta` needs team EPA for every season since 1999: from pbp where stored, else from `team_epa`",
+    "(greerreNFL's team-game sums of nflverse pbp EPA, ingested like any dataset).",
     "",
     `${features.length} features. Team features are stored per team row; models use home minus away.`,
     "",

@@ -61,6 +61,38 @@ GROUP BY ALL
 ORDER BY game_id, team, side`;
 
 /**
+ * Offensive EPA per team-game (`epa`: the sum over every play the team had the ball, special teams
+ * included; `epa_against`: its opponent's), from play-by-play where it is stored, else from `team_epa`.
+ * The two agree to 1e-4 where both exist. `team_epa` names teams and games with nfelo codes, so it is
+ * matched to schedules by season, week and the pair of (normalised) teams rather than by game_id.
+ */
+export const TEAM_GAME_EPA_SQL = `
+WITH from_pbp AS (
+  SELECT game_id, posteam AS team, sum(epa) AS epa
+  FROM pbp
+  WHERE posteam IS NOT NULL AND epa IS NOT NULL
+  GROUP BY ALL
+),
+pbp_pairs AS (
+  SELECT o.game_id, o.team, o.epa, d.epa AS epa_against
+  FROM from_pbp o JOIN from_pbp d ON d.game_id = o.game_id AND d.team <> o.team
+),
+from_team_epa AS (
+  SELECT s.game_id, t.team, t.epa, t.epa_against
+  FROM team_epa t
+  JOIN schedules s
+    ON s.season = t.season
+   AND s.week = TRY_CAST(split_part(t.game_id, '_', 2) AS INTEGER)
+   AND ((s.home_team = t.team AND s.away_team = t.opponent) OR (s.away_team = t.team AND s.home_team = t.opponent))
+  WHERE t.epa IS NOT NULL AND t.epa_against IS NOT NULL
+)
+SELECT game_id, team, epa, epa_against FROM pbp_pairs
+UNION ALL
+SELECT game_id, team, epa, epa_against FROM from_team_epa
+WHERE game_id NOT IN (SELECT game_id FROM pbp_pairs)
+ORDER BY game_id, team`;
+
+/**
  * Injury report counts per team-week (the final report of the week). Position groups: QB, OFF (other
  * offence), DEF, ST.
  */

@@ -99,6 +99,11 @@ export const CONTRACTS: Record<DatasetName, DatasetContract> = {
     teamColumns: ["team", "opponent_team"],
     seasonColumn: "season",
   },
+  team_epa: {
+    layouts: [["game_id", "team", "opponent", "season", "epa", "epa_against"]],
+    teamColumns: ["team", "opponent"],
+    seasonColumn: "season",
+  },
 };
 
 /** Franchise moves and aliases, to the current nflverse abbreviation. */

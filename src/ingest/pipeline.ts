@@ -34,9 +34,12 @@ export interface FileResult {
   readonly dataset: DatasetName;
   readonly season: number | null;
   readonly url: string;
-  readonly status: "loaded" | "unchanged" | "missing";
+  /** `empty`: the file holds none of the requested seasons (only for `supplementary` sources). */
+  readonly status: "loaded" | "unchanged" | "missing" | "empty";
   readonly rows: number;
   readonly missingColumns: readonly string[];
+  /** Why a supplementary source was skipped when it could not be fetched. */
+  readonly reason?: string;
 }
 
 export interface IngestSummary {
@@ -76,45 +79,36 @@ export async function runIngest(db: Database, req: IngestRequest, fx: IngestEffe
     for (const [i, file] of plan.files.entries()) {
       const label = file.season === null ? `${file.dataset}` : `${file.dataset} ${file.season}`;
       fx.onProgress?.({ done: i, total, label, status: "fetching" });
+      const done = (
+        r: Omit<FileResult, "dataset" | "season" | "rows" | "missingColumns"> & Partial<FileResult>,
+      ) => {
+        results.push({ dataset: file.dataset, season: file.season, rows: 0, missingColumns: [], ...r });
+        fx.onProgress?.({ done: i + 1, total, label, status: r.rows ? `${r.rows} rows` : r.status });
+      };
       const seasons =
         file.season === null ? (file.dataset === "teams" ? [null] : [...req.seasons]) : [file.season];
-      const got = await fetchFirstFormat(db, req, fx, file, seasons);
+      const got = await fetchFirstFormat(db, req, fx, file, seasons).catch((e: unknown) => {
+        // An unreachable supplementary source is skipped like a missing one; nflverse failures stay fatal.
+        if (!file.supplementary || !(e instanceof NflPredError)) throw e;
+        const url = sourceUrl(req.base, file, file.formats[0]!);
+        return { kind: "missing", url, reason: e.message } as const;
+      });
       if (got.kind === "missing") {
-        missing.push(got.url);
-        results.push({
-          dataset: file.dataset,
-          season: file.season,
-          url: got.url,
-          status: "missing",
-          rows: 0,
-          missingColumns: [],
-        });
-        fx.onProgress?.({ done: i + 1, total, label, status: "missing" });
+        if (!file.supplementary) missing.push(got.url);
+        done({ url: got.url, status: "missing", ...("reason" in got ? { reason: got.reason } : {}) });
         continue;
       }
       if (got.kind === "unchanged") {
-        results.push({
-          dataset: file.dataset,
-          season: file.season,
-          url: got.url,
-          status: "unchanged",
-          rows: 0,
-          missingColumns: [],
-        });
-        fx.onProgress?.({ done: i + 1, total, label, status: "unchanged" });
+        done({ url: got.url, status: "unchanged" });
         continue;
       }
       const s = await stageFile(db, file, got, seasons, tmpDir, req.rawDir, staged.length);
+      if (s.seasons.length === 0) {
+        done({ url: s.url, status: "empty" });
+        continue;
+      }
       staged.push(s);
-      results.push({
-        dataset: file.dataset,
-        season: file.season,
-        url: s.url,
-        status: "loaded",
-        rows: s.rows,
-        missingColumns: s.missingColumns,
-      });
-      fx.onProgress?.({ done: i + 1, total, label, status: `${s.rows} rows` });
+      done({ url: s.url, status: "loaded", rows: s.rows, missingColumns: s.missingColumns });
     }
     if (missing.length > 0 && !req.allowMissing) {
       throw new NflPredError(
@@ -273,7 +267,15 @@ async function stageFile(
       const stage = parquetOf(tmpRaw);
       const count = await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${stage}`);
       const rows = count?.n ?? 0;
-      if (rows === 0) {
+      let kept = seasons;
+      if (file.supplementary && seasons[0] !== null) {
+        // Only the seasons the file holds are replaced; the others keep what is stored.
+        const held = new Set(
+          (await db.all<{ season: number }>(`SELECT DISTINCT season FROM ${stage}`)).map((r) => r.season),
+        );
+        kept = seasons.filter((x) => x !== null && held.has(x));
+        if (kept.length === 0) rmSync(tmpRaw, { force: true });
+      } else if (rows === 0) {
         throw new NflPredError("CONTRACT", `${where}: no rows for season(s) ${seasons.join(", ")}`, {
           file: got.url,
         });
@@ -297,7 +299,7 @@ async function stageFile(
         etag: got.etag,
         bytes: got.bytes.length,
         tmpRaw,
-        seasons,
+        seasons: kept,
         rows,
         missingColumns,
         rawPath,

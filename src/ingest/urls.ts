@@ -13,6 +13,13 @@ export interface SourceFile {
   readonly file: string;
   /** Formats in order of preference; the first one the source has is used. */
   readonly formats: readonly FileFormat[];
+  /** Where the file lives upstream when it is not an nflverse release asset (a mirror keeps `<tag>/<file>`). */
+  readonly liveUrl?: string;
+  /**
+   * Not an nflverse release: the file may lack requested seasons (they keep what is stored) or be
+   * unreachable, and neither fails the ingest of the nflverse datasets.
+   */
+  readonly supplementary?: boolean;
 }
 
 interface DatasetSource {
@@ -22,6 +29,8 @@ interface DatasetSource {
   /** First season upstream publishes (null: one file for all seasons). */
   readonly firstSeason: number | null;
   readonly formats: readonly FileFormat[];
+  readonly liveUrl?: string;
+  readonly supplementary?: boolean;
 }
 
 const ALL: readonly FileFormat[] = ["parquet", "csv.gz", "csv"];
@@ -36,6 +45,18 @@ export const DATASET_SOURCES: Record<DatasetName, DatasetSource> = {
   depth_charts: { tag: "depth_charts", file: "depth_charts_{season}", firstSeason: 2001, formats: ALL },
   snap_counts: { tag: "snap_counts", file: "snap_counts_{season}", firstSeason: 2012, formats: ALL },
   stats_team: { tag: "stats_team", file: "stats_team_week_{season}", firstSeason: 1999, formats: ALL },
+  // Not an nflverse release: greerreNFL's team-game sums of nflverse play-by-play EPA, 1999 onward, the
+  // only offline source of team EPA before 2019. Its repository has no licence file, so it is fetched at
+  // ingest and never shipped.
+  team_epa: {
+    tag: "derived/wepa_greerreNFL",
+    file: "wepa_by_game_at",
+    firstSeason: null,
+    formats: ["csv"],
+    liveUrl: "https://raw.githubusercontent.com/greerreNFL/wepa/HEAD/data/wepa_by_game_at.csv",
+    // It trails the season by a week or more and never holds the coming one.
+    supplementary: true,
+  },
 };
 
 export interface PlannedFiles {
@@ -51,7 +72,16 @@ export function planSourceFiles(datasets: readonly DatasetName[], seasons: reado
   for (const dataset of datasets) {
     const src = DATASET_SOURCES[dataset];
     if (src.firstSeason === null) {
-      files.push({ dataset, season: null, tag: src.tag, file: src.file, formats: src.formats });
+      const { tag, file, formats, liveUrl, supplementary } = src;
+      files.push({
+        dataset,
+        season: null,
+        tag,
+        file,
+        formats,
+        ...(liveUrl ? { liveUrl } : {}),
+        ...(supplementary ? { supplementary } : {}),
+      });
       continue;
     }
     for (const season of seasons) {
@@ -70,7 +100,15 @@ export function planSourceFiles(datasets: readonly DatasetName[], seasons: reado
   return { files, notPublished };
 }
 
-/** The one URL builder: `<base>/<tag>/<file>.<ext>`; `base` is a URL or a mirror directory. */
-export function sourceUrl(base: string, f: Pick<SourceFile, "tag" | "file">, format: FileFormat): string {
+/**
+ * The one URL builder: `<base>/<tag>/<file>.<ext>`; `base` is a URL or a mirror directory. A file that is
+ * not an nflverse asset comes from its own `liveUrl` unless a mirror is used.
+ */
+export function sourceUrl(
+  base: string,
+  f: Pick<SourceFile, "tag" | "file" | "liveUrl">,
+  format: FileFormat,
+): string {
+  if (f.liveUrl && base === NFLVERSE_BASE) return f.liveUrl;
   return `${base.replace(/\/+$/, "")}/${f.tag}/${f.file}.${format}`;
 }

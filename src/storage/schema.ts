@@ -18,7 +18,8 @@ export type DatasetName =
   | "injuries"
   | "depth_charts"
   | "snap_counts"
-  | "stats_team";
+  | "stats_team"
+  | "team_epa";
 
 export const DATASET_NAMES: readonly DatasetName[] = [
   "schedules",
@@ -28,6 +29,7 @@ export const DATASET_NAMES: readonly DatasetName[] = [
   "depth_charts",
   "rosters",
   "stats_team",
+  "team_epa",
   "snap_counts",
   "teams",
 ];
@@ -146,6 +148,13 @@ export const SOURCE_COLUMNS: Record<DatasetName, readonly ColumnDef[]> = {
     ...cols("DOUBLE", "receiving_epa special_teams_tds def_sacks def_qb_hits def_interceptions"),
     ...cols("DOUBLE", "def_fumbles_forced penalties penalty_yards fg_made fg_att pat_made pat_att"),
   ],
+  // One row per team-game from greerreNFL/wepa: `epa` sums nflverse play-by-play EPA over the team's
+  // possessions; `game_id` and the team columns use nfelo codes (see the join in features/sql.ts).
+  team_epa: [
+    ...cols("VARCHAR", "game_id team opponent"),
+    ...cols("INTEGER", "season game_number"),
+    ...cols("DOUBLE", "margin epa epa_against wepa wepa_against"),
+  ],
 };
 
 function rosterColumns(): ColumnDef[] {
@@ -176,6 +185,7 @@ export const DERIVED_COLUMNS: Partial<Record<DatasetName, readonly ColumnDef[]>>
   depth_charts: [...cols("VARCHAR", "club_code_orig team_orig")],
   snap_counts: [...cols("VARCHAR", "team_orig opponent_orig")],
   stats_team: [...cols("VARCHAR", "team_orig opponent_team_orig")],
+  team_epa: [...cols("VARCHAR", "team_orig opponent_orig")],
 };
 
 export function tableColumns(dataset: DatasetName): ColumnDef[] {
@@ -201,7 +211,8 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: "dataset tables and ingest log",
     statements: [
-      ...DATASET_NAMES.map(datasetDdl),
+      // As released: team_epa arrived with migration 5.
+      ...DATASET_NAMES.filter((d) => d !== "team_epa").map(datasetDdl),
       `CREATE TABLE IF NOT EXISTS ingest_log (
         dataset VARCHAR NOT NULL, season INTEGER, source_url VARCHAR NOT NULL, format VARCHAR NOT NULL,
         sha256 VARCHAR NOT NULL, etag VARCHAR, bytes BIGINT NOT NULL, rows INTEGER NOT NULL,
@@ -270,5 +281,10 @@ export const MIGRATIONS: readonly Migration[] = [
         note VARCHAR, created_at TIMESTAMPTZ NOT NULL
       )`,
     ],
+  },
+  {
+    version: 5,
+    description: "team-game EPA table (team_epa)",
+    statements: [datasetDdl("team_epa")],
   },
 ];

@@ -49,6 +49,10 @@ function truncateAt(src: FeatureSources, asOf: number): FeatureSources {
       const g = byId.get(r.gameId);
       return g !== undefined && g.kickoff + 4 * MS_HOUR <= asOf;
     }),
+    teamEpa: src.teamEpa.filter((r) => {
+      const g = byId.get(r.gameId);
+      return g !== undefined && g.kickoff + 4 * MS_HOUR <= asOf;
+    }),
     injuries: src.injuries.filter(reportKnown),
     rosters: src.rosters.filter(reportKnown),
     depth: src.depth.filter(reportKnown),
@@ -72,7 +76,7 @@ describe("point-in-time features on real data", () => {
 
   beforeAll(async () => {
     ({ db } = await mirrorDatabase(
-      ["schedules", "pbp", "injuries", "weekly_rosters", "depth_charts"],
+      ["schedules", "team_epa", "pbp", "injuries", "weekly_rosters", "depth_charts"],
       [2022, 2023, 2024],
     ));
     sources = await loadFeatureSources(db);
@@ -107,6 +111,7 @@ describe("point-in-time features on real data", () => {
       sources.games.filter((x) => x.homeScore === null).length,
     );
     expect(cut.pbp.length).toBeLessThan(sources.pbp.length);
+    expect(cut.teamEpa.length).toBeLessThan(sources.teamEpa.length);
     expect(cut.injuries.length).toBeLessThan(sources.injuries.length);
   });
 
@@ -119,6 +124,7 @@ describe("point-in-time features on real data", () => {
         ...sources,
         games: sources.games.map((x) => (x.gameId === id ? { ...x, homeScore: 99, awayScore: 0 } : x)),
         pbp: sources.pbp.map((r) => (r.gameId === id ? { ...r, sums: { ...r.sums, sum_epa: 999 } } : r)),
+        teamEpa: sources.teamEpa.map((r) => (r.gameId === id ? { ...r, epa: 999, epaAgainst: -999 } : r)),
       };
       const a = buildFeatureRows(sources, [{ gameId: id, asOf }], OPTS);
       const b = buildFeatureRows(altered, [{ gameId: id, asOf }], OPTS);

@@ -11,6 +11,7 @@ import { type NflverseServer, startNflverseServer, stopNflverseServer } from "..
 const GAMES = "/schedules/games.csv";
 const TEAMS = "/teams/teams_colors_logos.csv";
 const PBP = "/pbp/play_by_play_2024.parquet";
+const TEAM_EPA = "/derived/wepa_greerreNFL/wepa_by_game_at.csv";
 const gamesText = readFileSync(join(MIRROR_DIR, "schedules/games.csv"), "utf8");
 
 let srv: NflverseServer;
@@ -134,5 +135,32 @@ describe("runIngest edge cases (in-process, real server and DuckDB)", () => {
     expect(await db.one("SELECT count(*) AS n FROM teams WHERE team_name = 'Arizona Redbirds'")).toEqual({
       n: 1,
     });
+  });
+
+  it("a supplementary source that is absent or down is skipped; the nflverse files still load", async () => {
+    srv.setFault(TEAM_EPA, { kind: "status", status: 404 });
+    const absent = await ingest(["schedules", "team_epa"], [2024]);
+    expect(absent.files.map((f) => [f.dataset, f.status])).toEqual([
+      ["schedules", "loaded"],
+      ["team_epa", "missing"],
+    ]);
+    expect(await db.one("SELECT count(*) AS n FROM schedules WHERE season = 2024")).toEqual({ n: 285 });
+
+    srv.reset();
+    srv.setFault(TEAM_EPA, { kind: "status", status: 503 });
+    const down = await ingest(["team_epa"], [2024]);
+    expect(down.files[0]!.status).toBe("missing");
+    expect(down.files[0]!.reason).toMatch(/HTTP 503/);
+    expect(await db.one("SELECT count(*) AS n FROM team_epa")).toEqual({ n: 0 });
+
+    srv.reset();
+    await ingest(["team_epa"], [2024]);
+    expect(await db.one("SELECT count(*) AS n FROM team_epa")).toEqual({ n: 2 * 285 });
+    // An nflverse file missing from the same source still stops the run.
+    for (const ext of ["parquet", "csv.gz", "csv"]) {
+      srv.setFault(`/pbp/play_by_play_2024.${ext}`, { kind: "status", status: 404 });
+    }
+    const err = await failureOf(ingest(["pbp"], [2024]));
+    expect(err.code).toBe("MISSING_SOURCE");
   });
 });

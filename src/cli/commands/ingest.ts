@@ -88,7 +88,10 @@ export function registerIngest(program: Command, rt: Runtime): void {
           `  note: ${f.dataset}${f.season ? ` ${f.season}` : ""} lacks optional columns: ${shown}${more}`,
         );
       }
-      for (const m of missing) rt.out(`  skipped (not in source): ${m.url}`);
+      for (const m of missing) rt.out(`  skipped (${m.reason ?? "not in source"}): ${m.url}`);
+      for (const e of summary.files.filter((f) => f.status === "empty")) {
+        rt.out(`  skipped: ${e.dataset} has no rows for season(s) ${seasons.join(", ")} in ${e.url}`);
+      }
       for (const n of summary.notPublished) rt.out(`  skipped: ${n.dataset} ${n.season} (${n.reason})`);
       rt.out(
         formatTable(
