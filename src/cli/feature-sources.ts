@@ -62,6 +62,22 @@ export async function loadFeatureSources(db: Database, seasons?: readonly number
   };
 }
 
+/**
+ * One line on the history behind the long-memory features: Elo, ratings and QB values run over every
+ * stored result, and `qb_epa_delta` over every team-game with EPA. A short history weakens them silently.
+ */
+export function historyNote(sources: FeatureSources): string {
+  const seasonOf = new Map(sources.games.map((g) => [g.gameId, g.season]));
+  const span = (seasons: number[]) =>
+    seasons.length === 0 ? null : `${Math.min(...seasons)}–${Math.max(...seasons)}`;
+  const results = span(sources.games.filter((g) => g.homeScore !== null).map((g) => g.season));
+  const epa = span([...new Set(sources.teamEpa.flatMap((r) => seasonOf.get(r.gameId) ?? []))]);
+  return (
+    `History: results ${results ?? "none"}; team EPA ${epa ?? "none"}` +
+    (epa ? "" : " (qb_epa_delta rates every QB at its prior: ingest --datasets team_epa,pbp)")
+  );
+}
+
 export function buildOptions(cfg: Config, features: readonly string[]): BuildOptions {
   const v = cfg.features.visibility;
   const e = cfg.features.elo;

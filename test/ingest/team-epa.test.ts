@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { historyNote, loadFeatureSources } from "../../src/cli/feature-sources.ts";
 import { TEAM_GAME_EPA_SQL } from "../../src/features/index.ts";
 import { runIngest } from "../../src/ingest/index.ts";
 import type { Database } from "../../src/storage/index.ts";
@@ -81,6 +82,12 @@ describe("team_epa (greerreNFL team-game EPA) on the real mirror", () => {
     );
     expect(diff!.n).toBeGreaterThan(1000);
     expect(diff!.worst).toBeLessThan(1e-3);
+  });
+
+  it("the feature sources carry it, and build-features' history line names its seasons", async () => {
+    const sources = await loadFeatureSources(db, [2020]);
+    expect(historyNote(sources)).toBe("History: results 2015–2020; team EPA 2015–2020");
+    expect(historyNote({ ...sources, teamEpa: [] })).toMatch(/team EPA none \(qb_epa_delta rates every QB/);
   });
 
   it("a season the file lacks is skipped, not an error, and leaves every stored season alone", async () => {

@@ -3,7 +3,7 @@ import { MS_MINUTE, NflPredError } from "../../domain/index.ts";
 import { buildFeatureRows, featureSetNames, findFeatureSet, type Target } from "../../features/index.ts";
 import { type FeatureRecord, type WriteMode, writeFeatureRows } from "../../storage/index.ts";
 import { parseInstant, parseList, parseSeasons } from "../args.ts";
-import { buildOptions, loadFeatureSources } from "../feature-sources.ts";
+import { buildOptions, historyNote, loadFeatureSources } from "../feature-sources.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 
 interface BuildFeaturesOptions extends CommonOptions {
@@ -51,7 +51,7 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
       const snapshotFlag =
         opts.snapshotAt === undefined ? undefined : parseInstant(opts.snapshotAt, "--snapshot-at");
       const now = rt.now();
-      const count = await withDatabase(cfg, async (db) => {
+      const result = await withDatabase(cfg, async (db) => {
         const sources = await loadFeatureSources(db, seasons);
         const wanted = new Set(seasons);
         const games = sources.games.filter((g) => wanted.has(g.season));
@@ -80,8 +80,15 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
               ? r.label
               : null,
         }));
-        return writeFeatureRows(db, records, { featureSet, features: names, mode, builtAt: now });
+        const written = await writeFeatureRows(db, records, {
+          featureSet,
+          features: names,
+          mode,
+          builtAt: now,
+        });
+        return { written, history: historyNote(sources) };
       });
-      rt.out(`Persisted ${count} feature rows for seasons: ${seasons.join(", ")}`);
+      rt.out(`Persisted ${result.written} feature rows for seasons: ${seasons.join(", ")}`);
+      rt.out(result.history);
     });
 }
