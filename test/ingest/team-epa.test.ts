@@ -53,6 +53,7 @@ describe("team_epa (greerreNFL team-game EPA) on the real mirror", () => {
        GROUP BY ALL ORDER BY s.season`,
     );
     expect(per.map((r) => r.season)).toEqual([2015, 2016, 2019, 2020]);
+    // Exactly two in 2019-2020 too, where both sources hold the game: play-by-play takes precedence.
     for (const r of per) {
       expect(r.matched, `season ${r.season}`).toBe(r.games);
       expect(r.rows, `season ${r.season}`).toBe(2 * r.games);
