@@ -102,7 +102,21 @@ export async function runIngest(db: Database, req: IngestRequest, fx: IngestEffe
         done({ url: got.url, status: "unchanged" });
         continue;
       }
-      const s = await stageFile(db, file, got, seasons, tmpDir, req.rawDir, staged.length);
+      const s = await stageFile(db, file, got, seasons, tmpDir, req.rawDir, staged.length).catch(
+        (e: unknown) => {
+          // A bad supplementary file still stops the run (bad input never passes silently), but the weekly
+          // job must be able to go on without it.
+          if (!file.supplementary || !(e instanceof NflPredError) || e.hint) throw e;
+          const rest = req.datasets.filter((d) => d !== file.dataset);
+          throw new NflPredError(e.code, e.message, {
+            file: e.file,
+            column: e.column,
+            flag: "--datasets",
+            cause: e,
+            hint: `${file.dataset} is not an nflverse dataset and can be left out${rest.length > 0 ? `: --datasets ${rest.join(",")}` : ""}`,
+          });
+        },
+      );
       if (s.seasons.length === 0) {
         done({ url: s.url, status: "empty" });
         continue;

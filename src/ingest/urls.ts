@@ -17,7 +17,8 @@ export interface SourceFile {
   readonly liveUrl?: string;
   /**
    * Not an nflverse release: the file may lack requested seasons (they keep what is stored) or be
-   * unreachable, and neither fails the ingest of the nflverse datasets.
+   * unreachable, and neither fails the ingest of the nflverse datasets. A malformed file still does, with
+   * a hint to leave it out.
    */
   readonly supplementary?: boolean;
 }

@@ -137,7 +137,7 @@ describe("runIngest edge cases (in-process, real server and DuckDB)", () => {
     });
   });
 
-  it("a supplementary source that is absent or down is skipped; the nflverse files still load", async () => {
+  it("a supplementary source that is absent or down is skipped, a malformed one fails with a way out", async () => {
     srv.setFault(TEAM_EPA, { kind: "status", status: 404 });
     const absent = await ingest(["schedules", "team_epa"], [2024]);
     expect(absent.files.map((f) => [f.dataset, f.status])).toEqual([
@@ -156,6 +156,16 @@ describe("runIngest edge cases (in-process, real server and DuckDB)", () => {
     srv.reset();
     await ingest(["team_epa"], [2024]);
     expect(await db.one("SELECT count(*) AS n FROM team_epa")).toEqual({ n: 2 * 285 });
+    // A malformed one stops the run, stores nothing of it, and says how to go on without it.
+    const text = readFileSync(join(MIRROR_DIR, TEAM_EPA), "utf8");
+    srv.setBody(TEAM_EPA, text.replace(",epa_against,", ",epa_allowed,"));
+    const bad = await failureOf(ingest(["schedules", "team_epa"], [2023]));
+    expect(bad.code).toBe("CONTRACT");
+    expect(bad.message).toContain("missing required column(s) epa_against");
+    expect(bad.hint).toBe("team_epa is not an nflverse dataset and can be left out: --datasets schedules");
+    expect(await db.one("SELECT count(*) AS n FROM team_epa")).toEqual({ n: 2 * 285 });
+    expect(await db.one("SELECT count(*) AS n FROM schedules WHERE season = 2023")).toEqual({ n: 0 });
+    srv.reset();
     // An nflverse file missing from the same source still stops the run.
     for (const ext of ["parquet", "csv.gz", "csv"]) {
       srv.setFault(`/pbp/play_by_play_2024.${ext}`, { kind: "status", status: 404 });
