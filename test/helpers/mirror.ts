@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runIngest } from "../../src/ingest/index.ts";
+import { type IngestSummary, runIngest } from "../../src/ingest/index.ts";
 import { type Database, type DatasetName, openDatabase } from "../../src/storage/index.ts";
 
 /** The real nflverse mirror shipped beside the repository (`../shared/data/nflverse`). */
@@ -17,6 +17,28 @@ export function tempDir(prefix = "nflpred-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Ingests from the real mirror into `db`, keeping raw Parquet under `dir/raw`. */
+export function ingestMirror(
+  db: Database,
+  dir: string,
+  datasets: readonly DatasetName[],
+  seasons: readonly number[],
+  allowMissing = true,
+): Promise<IngestSummary> {
+  return runIngest(
+    db,
+    {
+      datasets,
+      seasons,
+      allowMissing,
+      base: MIRROR_DIR,
+      rawDir: join(dir, "raw"),
+      policy: { timeoutMs: 10_000, retries: 0, backoffMs: 0 },
+    },
+    { fetch: globalThis.fetch, now: () => Date.parse("2026-11-29T00:00:00Z") },
+  );
+}
+
 /** A fresh database in a temp dir, loaded from the real mirror. */
 export async function mirrorDatabase(
   datasets: readonly DatasetName[],
@@ -24,17 +46,6 @@ export async function mirrorDatabase(
 ): Promise<{ db: Database; dir: string }> {
   const dir = tempDir();
   const db = await openDatabase(join(dir, "nfl.duckdb"));
-  await runIngest(
-    db,
-    {
-      datasets,
-      seasons,
-      allowMissing: true,
-      base: MIRROR_DIR,
-      rawDir: join(dir, "raw"),
-      policy: { timeoutMs: 10_000, retries: 0, backoffMs: 0 },
-    },
-    { fetch: globalThis.fetch, now: () => Date.parse("2026-11-29T00:00:00Z") },
-  );
+  await ingestMirror(db, dir, datasets, seasons);
   return { db, dir };
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { historyNote, loadFeatureSources } from "../../src/cli/feature-sources.ts";
 import { TEAM_GAME_EPA_SQL } from "../../src/features/index.ts";
-import { runIngest } from "../../src/ingest/index.ts";
 import type { Database } from "../../src/storage/index.ts";
-import { MIRROR_DIR, mirrorDatabase } from "../helpers/mirror.ts";
+import { ingestMirror, mirrorDatabase } from "../helpers/mirror.ts";
 
 let db: Database;
 let dir: string;
@@ -13,19 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => db?.close());
 
-const ingestTeamEpa = (seasons: number[]) =>
-  runIngest(
-    db,
-    {
-      datasets: ["team_epa"],
-      seasons,
-      allowMissing: false,
-      base: MIRROR_DIR,
-      rawDir: `${dir}/raw`,
-      policy: { timeoutMs: 10_000, retries: 0, backoffMs: 0 },
-    },
-    { fetch: globalThis.fetch, now: () => Date.parse("2026-11-29T00:00:00Z") },
-  );
+const ingestTeamEpa = (seasons: number[]) => ingestMirror(db, dir, ["team_epa"], seasons, false);
 
 describe("team_epa (greerreNFL team-game EPA) on the real mirror", () => {
   it("stores nflverse team codes and keeps nfelo's originals", async () => {
