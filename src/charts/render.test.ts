@@ -23,13 +23,25 @@ const SCALE = 2;
 const examples: Record<string, TopLevelSpec> = {
   reliability: reliabilitySpec({
     title: "Reliability, 2023 holdout",
-    bins: [
-      { meanPredicted: 0.12, observedRate: 0.1, count: 40 },
-      { meanPredicted: 0.31, observedRate: 0.35, count: 80 },
-      { meanPredicted: 0.5, observedRate: 0.47, count: 120 },
-      { meanPredicted: 0.68, observedRate: 0.72, count: 90 },
-      { meanPredicted: 0.86, observedRate: 0.83, count: 30 },
-      { meanPredicted: 0.95, observedRate: Number.NaN, count: 0 },
+    series: [
+      {
+        name: "cross-validation (n = 360)",
+        bins: [
+          { meanPredicted: 0.12, observedRate: 0.1, count: 40 },
+          { meanPredicted: 0.31, observedRate: 0.35, count: 80 },
+          { meanPredicted: 0.5, observedRate: 0.47, count: 120 },
+          { meanPredicted: 0.68, observedRate: 0.72, count: 90 },
+          { meanPredicted: 0.86, observedRate: 0.83, count: 30 },
+          { meanPredicted: 0.95, observedRate: Number.NaN, count: 0 },
+        ],
+      },
+      {
+        name: "holdout (n = 13)",
+        bins: [
+          { meanPredicted: 0.45, observedRate: 0.6, count: 5 },
+          { meanPredicted: 0.7, observedRate: 0.75, count: 8 },
+        ],
+      },
     ],
   }),
   bar: barSpec({

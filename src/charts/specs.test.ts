@@ -9,9 +9,14 @@ describe("reliabilitySpec", () => {
   it("drops empty bins and fixes both axes to [0, 1] with the agreed titles", () => {
     const spec = reliabilitySpec({
       title: "R",
-      bins: [
-        { meanPredicted: 0.2, observedRate: 0.25, count: 10 },
-        { meanPredicted: 0.9, observedRate: Number.NaN, count: 0 },
+      series: [
+        {
+          name: "only",
+          bins: [
+            { meanPredicted: 0.2, observedRate: 0.25, count: 10 },
+            { meanPredicted: 0.9, observedRate: Number.NaN, count: 0 },
+          ],
+        },
       ],
     }) as unknown as Layered & { title: string };
     expect(spec.title).toBe("R");
@@ -20,12 +25,35 @@ describe("reliabilitySpec", () => {
       { meanPredicted: 0, observedRate: 0 },
       { meanPredicted: 1, observedRate: 1 },
     ]);
-    expect(line!.data!.values).toHaveLength(1);
+    expect(line!.data!.values).toEqual([
+      { series: "only", meanPredicted: 0.2, observedRate: 0.25, count: 10 },
+    ]);
     expect(points!.encoding.size).toMatchObject({ field: "count" });
+    // One curve needs no colour legend.
+    expect(line!.encoding.color).toMatchObject({ field: "series", legend: null });
     for (const layer of spec.layer) {
       expect(layer.encoding.x).toMatchObject({ title: "Predicted probability", scale: { domain: [0, 1] } });
       expect(layer.encoding.y).toMatchObject({ title: "Observed frequency", scale: { domain: [0, 1] } });
     }
+  });
+
+  it("gives each series its own colour and names them in a legend, points sized but not listed twice", () => {
+    const bin = (meanPredicted: number, count: number) => ({ meanPredicted, observedRate: 0.5, count });
+    const spec = reliabilitySpec({
+      title: "R",
+      series: [
+        { name: "cv (n = 30)", bins: [bin(0.3, 10), bin(0.6, 20)] },
+        { name: "holdout (n = 5)", bins: [bin(0.55, 5)] },
+      ],
+    }) as unknown as Layered;
+    const [, line, points] = spec.layer;
+    expect(line!.data!.values.map((v) => (v as { series: string }).series)).toEqual([
+      "cv (n = 30)",
+      "cv (n = 30)",
+      "holdout (n = 5)",
+    ]);
+    expect(line!.encoding.color).toMatchObject({ field: "series", legend: { orient: "bottom" } });
+    expect(points!.encoding.color).toMatchObject({ field: "series", legend: null });
   });
 });
 

@@ -7,9 +7,15 @@ export interface ReliabilityBin {
   readonly count: number;
 }
 
+/** One calibration curve; its name labels the colour legend when a chart has more than one. */
+export interface ReliabilitySeries {
+  readonly name: string;
+  readonly bins: readonly ReliabilityBin[];
+}
+
 export interface ReliabilityChart {
   readonly title: string;
-  readonly bins: readonly ReliabilityBin[];
+  readonly series: readonly ReliabilitySeries[];
   /** Legend title of the point-size scale. */
   readonly countTitle?: string;
 }
@@ -53,8 +59,9 @@ const WIDTH = 480;
 
 /**
  * Reliability diagram: observed frequency against mean predicted probability per bin, points sized by
- * bin count, with the y = x diagonal of perfect calibration. Empty or non-finite bins are left out.
- * @example renderPng(reliabilitySpec({ title: "2024 holdout", bins }))
+ * bin count, with the y = x diagonal of perfect calibration. Several series (e.g. cross-validation and
+ * holdout) are drawn in their own colours with a legend. Empty or non-finite bins are left out.
+ * @example renderPng(reliabilitySpec({ title: "2024", series: [{ name: "holdout", bins }] }))
  */
 export function reliabilitySpec(chart: ReliabilityChart): TopLevelSpec {
   const axis = (field: string, title: string) => ({
@@ -65,9 +72,25 @@ export function reliabilitySpec(chart: ReliabilityChart): TopLevelSpec {
   });
   const x = axis("meanPredicted", "Predicted probability");
   const y = axis("observedRate", "Observed frequency");
-  const bins = chart.bins
-    .filter((b) => b.count > 0 && Number.isFinite(b.meanPredicted) && Number.isFinite(b.observedRate))
-    .map((b) => ({ meanPredicted: b.meanPredicted, observedRate: b.observedRate, count: b.count }));
+  const values = chart.series.flatMap((s) =>
+    s.bins
+      .filter((b) => b.count > 0 && Number.isFinite(b.meanPredicted) && Number.isFinite(b.observedRate))
+      .map((b) => ({
+        series: s.name,
+        meanPredicted: b.meanPredicted,
+        observedRate: b.observedRate,
+        count: b.count,
+      })),
+  );
+  const color = {
+    field: "series",
+    type: "nominal" as const,
+    sort: null,
+    legend:
+      chart.series.length > 1
+        ? { title: null, orient: "bottom" as const, direction: "vertical" as const, labelLimit: 600 }
+        : null,
+  };
   return {
     $schema: SCHEMA,
     title: chart.title,
@@ -85,16 +108,17 @@ export function reliabilitySpec(chart: ReliabilityChart): TopLevelSpec {
         encoding: { x, y },
       },
       {
-        data: { values: bins },
-        mark: { type: "line", color: BASE_COLOR },
-        encoding: { x, y },
+        data: { values },
+        mark: { type: "line" },
+        encoding: { x, y, color },
       },
       {
-        data: { values: bins },
-        mark: { type: "circle", color: BASE_COLOR, opacity: 0.85 },
+        data: { values },
+        mark: { type: "circle", opacity: 0.85 },
         encoding: {
           x,
           y,
+          color: { ...color, legend: null },
           size: { field: "count", type: "quantitative", title: chart.countTitle ?? "Games" },
         },
       },

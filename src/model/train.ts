@@ -114,8 +114,10 @@ export function trainCalibrated(full: TrainData, s: TrainSettings): TrainOutcome
   if (weeks.length < nHold + nCal + 4) {
     throw new NflPredError(
       "NO_DATA",
-      `training needs at least ${nHold + nCal + 4} weeks of completed games, found ${weeks.length}`,
-      { hint: "build features for more seasons (build-features --seasons …)" },
+      `training needs at least ${nHold + nCal + 4} weeks of completed games (${nHold} holdout + ${nCal} calibration + 4 to fit), found ${weeks.length}`,
+      {
+        hint: "train on more seasons (build-features --seasons …), or hold out fewer weeks (--holdout-weeks, --calibration-weeks)",
+      },
     );
   }
   const holdStart = weeks[weeks.length - nHold] ?? Number.POSITIVE_INFINITY;

@@ -53,7 +53,7 @@ describe("train and backtest on real schedules", () => {
       const r = await cli(...args);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
     }
-    train = await cli("train", "--seasons", "2020-2024");
+    train = await cli("train", "--seasons", "2020-2024", "--holdout-weeks", "6");
     backtest = await cli("backtest", "--seasons", "2024", "--retrain", "seasonly");
     runId = /^MLflow run ID: ([0-9a-f]{32})$/m.exec(train.stdout)?.[1] ?? "";
     artifactFile = /^Model artifact: (\S+\.model\.json) /m.exec(train.stdout)?.[1] ?? "";
@@ -111,6 +111,10 @@ describe("train and backtest on real schedules", () => {
       expect(step).toBe("0");
       return Number(value);
     };
+    // The last 6 weeks of 2024: weeks 17 and 18 (16 games each) and the 13 playoff games.
+    expect(read("params", "holdout_weeks")).toBe("6");
+    expect(metric("holdout_n")).toBe(45);
+    expect(train.stdout).toContain("Holdout (last 6 weeks, n=45)");
     const holdout = metric("holdout_brier");
     expect(holdout).toBeGreaterThan(0.15);
     expect(holdout).toBeLessThan(0.3);
@@ -178,6 +182,19 @@ describe("train and backtest on real schedules", () => {
     expect(Number(printed)).toBeCloseTo(brier, 5);
     expect(brier).toBeGreaterThan(0.15);
     expect(brier).toBeLessThan(0.3);
+  });
+
+  it("train refuses a bad --holdout-weeks, or one that leaves too few weeks to fit, and writes no model", async () => {
+    const notANumber = await cli("train", "--seasons", "2024", "--holdout-weeks", "four");
+    expect(notANumber.code).toBe(2);
+    expect(notANumber.stderr).toContain("--holdout-weeks");
+    // 2024 has 22 weeks; 20 held out leave fewer than the 4 weeks fitting needs.
+    const tooMany = await cli("train", "--seasons", "2024", "--holdout-weeks", "20");
+    expect(tooMany.code).not.toBe(0);
+    expect(tooMany.stderr).toMatch(
+      /training needs at least 24 weeks of completed games \(20 holdout \+ 0 calibration \+ 4 to fit\), found 22/,
+    );
+    expect(readdirSync(models).filter((f) => f.endsWith(".model.json"))).toHaveLength(1);
   });
 });
 

@@ -608,7 +608,7 @@ async function writeMonitoringFiles(cfg: Config, a: WeekAssessment, now: number)
     await renderPng(
       reliabilitySpec({
         title: `Reliability, season ${season} through week ${week} (n = ${stdN})`,
-        bins: std,
+        series: [{ name: "season to date", bins: std }],
       }),
     ),
   );

@@ -207,7 +207,7 @@ predictions or no completed games.`,
           await renderPng(
             reliabilitySpec({
               title: `Reliability, season ${season} weeks ${formatWeeks(std.weeks)} (${label}, n = ${n})`,
-              bins,
+              series: [{ name: label, bins }],
             }),
           ),
         );

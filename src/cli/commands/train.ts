@@ -33,13 +33,14 @@ import { featureSpecOf } from "./feature-spec.ts";
 interface TrainOptions extends CommonOptions {
   readonly featureSet?: string;
   readonly calibrationWeeks?: string;
+  readonly holdoutWeeks?: string;
   readonly seasons?: string[];
   readonly model?: string;
 }
 
 export function trainSettings(
   cfg: Config,
-  overrides: { calibrationWeeks?: number; learner?: LearnerKind } = {},
+  overrides: { calibrationWeeks?: number; holdoutWeeks?: number; learner?: LearnerKind } = {},
 ): TrainSettings {
   return {
     learner: overrides.learner ?? cfg.training.model,
@@ -47,7 +48,7 @@ export function trainSettings(
     l2: cfg.training.l2,
     cvFolds: 5,
     calibrationWeeks: overrides.calibrationWeeks ?? cfg.training.calibration_weeks,
-    holdoutWeeks: 4,
+    holdoutWeeks: overrides.holdoutWeeks ?? cfg.training.holdout_weeks,
   };
 }
 
@@ -94,6 +95,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
     )
     .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
     .option("--calibration-weeks <n>", "weeks held out to choose the calibrator (default from config)")
+    .option("--holdout-weeks <n>", "latest weeks kept out of fitting and calibration, scored at the end")
     .option("--seasons <seasons...>", "training seasons (default: the latest training.seasons_back seasons)")
     .option("--model <kind>", "margin | logistic | gbm | stack (default from config)")
     .option("--config <path>", "config file (default ./configs/default.yaml)")
@@ -107,11 +109,16 @@ export function registerTrain(program: Command, rt: Runtime): void {
         opts.calibrationWeeks === undefined
           ? undefined
           : parseInteger(opts.calibrationWeeks, "--calibration-weeks", 0, 10);
+      const holdoutWeeks =
+        opts.holdoutWeeks === undefined
+          ? undefined
+          : parseInteger(opts.holdoutWeeks, "--holdout-weeks", 0, 40);
       const learner = opts.model
         ? parseList(opts.model, ["margin", "logistic", "gbm", "stack"] as const, "--model")[0]
         : undefined;
       let settings = trainSettings(cfg, {
         ...(calibrationWeeks === undefined ? {} : { calibrationWeeks }),
+        ...(holdoutWeeks === undefined ? {} : { holdoutWeeks }),
         ...(learner ? { learner } : {}),
       });
       const result = await withDatabase(cfg, async (db) => {
@@ -154,7 +161,6 @@ export function registerTrain(program: Command, rt: Runtime): void {
       Object.assign(metrics, scoreMetrics("cv", cvP, cvY));
       for (const [k, v] of Object.entries(outcome.calibrationLosses))
         metrics[`calibration_log_loss_${k}`] = v;
-      const evalSet = outcome.holdout ?? { p: Float64Array.from(cvP), y: Float64Array.from(cvY) };
       if (outcome.holdout) {
         Object.assign(metrics, scoreMetrics("holdout", outcome.holdout.p, outcome.holdout.y));
         metrics.holdout_reliability_slope = reliabilitySlope(outcome.holdout.p, outcome.holdout.y);
@@ -224,14 +230,26 @@ export function registerTrain(program: Command, rt: Runtime): void {
         };
         const written = writeArtifact(modelsDir, artifact);
         const png = join(modelsDir, `reliability_${modelId}.png`);
-        const bins = reliabilityBins(evalSet.p, evalSet.y, 10);
+        // The holdout is a few weeks (often just playoff games); the out-of-fold predictions of the
+        // forward-chaining CV cover half the window, so both curves are drawn, each labelled.
+        const curves = [
+          { name: `CV out of fold, uncalibrated (n = ${cvP.length})`, p: cvP, y: cvY },
+          ...(outcome.holdout
+            ? [
+                {
+                  name: `holdout: last ${settings.holdoutWeeks} weeks, calibrator ${outcome.calibrator.kind} (n = ${outcome.holdout.p.length})`,
+                  ...outcome.holdout,
+                },
+              ]
+            : []),
+        ];
         const { reliabilitySpec, renderPng, writePngAtomic } = await import("../../charts/index.ts");
         await writePngAtomic(
           png,
           await renderPng(
             reliabilitySpec({
-              title: `Reliability — ${modelId} (${outcome.holdout ? "holdout" : "CV"} weeks, n=${evalSet.p.length})`,
-              bins,
+              title: `Reliability — ${modelId}`,
+              series: curves.map((c) => ({ name: c.name, bins: reliabilityBins(c.p, c.y, 10) })),
             }),
           ),
         );
