@@ -1,6 +1,13 @@
-import { type Game, MS_HOUR } from "../domain/index.ts";
+import { type Game, MS_HOUR, NflPredError } from "../domain/index.ts";
 import { designMatrix, type FeatureDef, spreadToProbability, vigFreeHome } from "../features/index.ts";
-import { chooseL2, createMatrix, type TrainSettings, trainCalibrated } from "../model/index.ts";
+import {
+  chooseL2,
+  createMatrix,
+  minTrainingWeeks,
+  type TrainSettings,
+  trainCalibrated,
+} from "../model/index.ts";
+import { FIRST_SEASON } from "./args.ts";
 import { type LabelledPair, toTrainData, usesL2 } from "./training-data.ts";
 
 /**
@@ -63,8 +70,22 @@ export function walkForward(
         p.kickoff + 4 * MS_HOUR <= cutoff &&
         p.season >= block[0]!.season - opts.seasonsBack,
     );
-    const trainData = toTrainData(train, defs, opts.seasonWeights);
     const season = block[0]!.season;
+    const weeks = new Set(train.map((p) => `${p.season}-${p.week}`)).size;
+    if (weeks < minTrainingWeeks(settings)) {
+      const from = Math.max(FIRST_SEASON, season - opts.seasonsBack);
+      throw new NflPredError(
+        "NO_DATA",
+        `backtest ${season} week ${block[0]!.week}: ${weeks} weeks of completed games before it to train on, at least ${minTrainingWeeks(settings)} needed`,
+        {
+          hint:
+            from < season
+              ? `build features for the seasons before it (build-features --seasons ${from}-${season - 1}), or start the backtest later`
+              : `nothing precedes ${season}: start the backtest at a later season`,
+        },
+      );
+    }
+    const trainData = toTrainData(train, defs, opts.seasonWeights);
     if (opts.l2Grid && usesL2(settings.learner) && !l2BySeason.has(season)) {
       l2BySeason.set(season, chooseL2(trainData, settings, opts.l2Grid).l2);
     }

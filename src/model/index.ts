@@ -55,6 +55,7 @@ export {
   chooseL2,
   type LearnerKind,
   makeLearner,
+  minTrainingWeeks,
   type Scored,
   type TrainData,
   type TrainOutcome,

@@ -7,6 +7,7 @@ import {
   matrixFromColumns,
   type TrainData,
   type TrainSettings,
+  takeRows,
   trainCalibrated,
 } from "./index.ts";
 
@@ -79,6 +80,28 @@ describe("training with the margin learner", () => {
     expect(isNflPredError(error) && error.code === "MODEL" && /FitOptions\.margins/.test(error.message)).toBe(
       true,
     );
+  });
+
+  it("a short window trains with one week per fold; too short a one stops with NO_DATA", () => {
+    const weeks = (n: number): TrainData => {
+      const idx = Array.from(data.groups.keys()).filter((i) => data.groups[i]! < n);
+      return {
+        X: takeRows(data.X, idx),
+        y: data.y.slice(0, idx.length),
+        groups: data.groups.slice(0, idx.length),
+        margins: data.margins!.slice(0, idx.length),
+      };
+    };
+    // Eight weeks with five folds asked for: four testable weeks, so four folds of one week.
+    const short = { ...settings, cvFolds: 5, calibrationWeeks: 0, holdoutWeeks: 0 };
+    const out = trainCalibrated(weeks(8), short);
+    expect(out.cv.map((f) => f.p.length)).toEqual([16, 16, 16, 16]);
+    expect(Object.keys(chooseL2(weeks(8), short, [1, 10]).losses)).toEqual(["1", "10"]);
+    for (const attempt of [() => trainCalibrated(weeks(3), short), () => chooseL2(weeks(3), short, [1])]) {
+      expect(attempt).toThrow(
+        "training needs at least 4 weeks of completed games (0 holdout + 0 calibration + 4 to fit), found 3",
+      );
+    }
   });
 
   it("chooseL2 scores the margin learner's own ridge penalties", () => {

@@ -46,6 +46,7 @@ export function chooseL2(
   s: TrainSettings,
   grid: readonly number[],
 ): { l2: number; losses: Record<string, number> } {
+  requireWeeks(full.groups, s);
   const data = { ...full, X: selectColumns(full.X, usableColumns(full.X, s.maxMissingShare ?? 0.5)) };
   const losses: Record<string, number> = {};
   let best = grid[0] ?? s.l2;
@@ -107,19 +108,11 @@ export function makeLearner(s: TrainSettings): Learner<unknown> {
  *    predictions over every week.
  */
 export function trainCalibrated(full: TrainData, s: TrainSettings): TrainOutcome {
+  requireWeeks(full.groups, s);
   const data = { ...full, X: selectColumns(full.X, usableColumns(full.X, s.maxMissingShare ?? 0.5)) };
   const weeks = [...new Set(data.groups)].sort((a, b) => a - b);
   const nHold = s.holdoutWeeks;
   const nCal = s.calibrationWeeks;
-  if (weeks.length < nHold + nCal + 4) {
-    throw new NflPredError(
-      "NO_DATA",
-      `training needs at least ${nHold + nCal + 4} weeks of completed games (${nHold} holdout + ${nCal} calibration + 4 to fit), found ${weeks.length}`,
-      {
-        hint: "train on more seasons (build-features --seasons …), or hold out fewer weeks (--holdout-weeks, --calibration-weeks)",
-      },
-    );
-  }
   const holdStart = weeks[weeks.length - nHold] ?? Number.POSITIVE_INFINITY;
   const calStart = weeks[weeks.length - nHold - nCal] ?? holdStart;
   const region = (lo: number, hi: number) => indicesWhere(data.groups, (g) => g >= lo && g < hi);
@@ -162,6 +155,26 @@ export function trainCalibrated(full: TrainData, s: TrainSettings): TrainOutcome
   return { model, calibrator: finalCalibrator, calibrationLosses, cv: fitOof.folds, holdout };
 }
 
+/** Fewest weeks of completed games that training with these settings accepts. */
+export function minTrainingWeeks(s: TrainSettings): number {
+  return s.holdoutWeeks + s.calibrationWeeks + MIN_FIT_WEEKS;
+}
+
+/** Fit weeks below which the forward-chaining CV has too little to fit and score. */
+const MIN_FIT_WEEKS = 4;
+
+function requireWeeks(groups: Int32Array, s: TrainSettings): void {
+  const found = new Set(groups).size;
+  if (found >= minTrainingWeeks(s)) return;
+  throw new NflPredError(
+    "NO_DATA",
+    `training needs at least ${minTrainingWeeks(s)} weeks of completed games (${s.holdoutWeeks} holdout + ${s.calibrationWeeks} calibration + ${MIN_FIT_WEEKS} to fit), found ${found}`,
+    {
+      hint: "train on more seasons (build-features --seasons …), or hold out fewer weeks (--holdout-weeks, --calibration-weeks)",
+    },
+  );
+}
+
 /** Names of the columns present in at least (1 - maxMissingShare) of the rows. */
 export function usableColumns(X: Matrix, maxMissingShare: number): string[] {
   const missing = new Float64Array(X.cols);
@@ -183,8 +196,10 @@ function fitOpts(d: TrainData, s: TrainSettings): FitOptions {
 /** Out-of-fold predictions over the later half of the weeks, fold by fold. */
 function outOfFold(learner: Learner<unknown>, d: TrainData, s: TrainSettings): Scored & { folds: Scored[] } {
   const nWeeks = new Set(d.groups).size;
-  const nFolds = Math.max(1, Math.min(s.cvFolds, nWeeks - 1));
-  const folds = forwardChainingFolds(d.groups, nFolds, Math.max(1, Math.floor(nWeeks / 2)));
+  const minTrain = Math.max(1, Math.floor(nWeeks / 2));
+  // A short window has fewer testable weeks than cvFolds: one week per fold then.
+  const nFolds = Math.max(1, Math.min(s.cvFolds, nWeeks - minTrain));
+  const folds = forwardChainingFolds(d.groups, nFolds, minTrain);
   const p: number[] = [];
   const y: number[] = [];
   const scored: Scored[] = [];

@@ -305,4 +305,37 @@ describe.each(["logistic", "margin"] as const)("walkForward never trains on the 
     );
     expect(earlier.map((r) => r.pModel)).not.toEqual(original.map((r) => r.pModel));
   });
+
+  it("a block with too little history before it stops with NO_DATA naming the block, not a fold error", () => {
+    const base = league();
+    const attempt = (seasons: number[], pairs: LabelledPair[]) => {
+      try {
+        walkForward(pairs, [], defs, settings, {
+          seasons,
+          retrain: "weekly",
+          seasonsBack: 2,
+          seasonWeights: [],
+          runId: "t",
+        });
+        return null;
+      } catch (e) {
+        return e;
+      }
+    };
+    // 2020 is the first season: nothing to train its week 1 on.
+    expect(attempt([2020], base)).toMatchObject({
+      code: "NO_DATA",
+      message: "backtest 2020 week 1: 0 weeks of completed games before it to train on, at least 6 needed",
+    });
+    // Without 2020's features, 2021's week 1 has nothing either; the hint names the seasons to build.
+    expect(
+      attempt(
+        [2021],
+        base.filter((p) => p.season >= 2021),
+      ),
+    ).toMatchObject({
+      code: "NO_DATA",
+      hint: expect.stringContaining("build-features --seasons 2019-2020"),
+    });
+  });
 });

@@ -13,7 +13,7 @@ import {
   logLoss,
   pairedBrierDifference,
 } from "../../report/index.ts";
-import { parseList, parseSeasons } from "../args.ts";
+import { FIRST_SEASON, parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { formatTable, toCsv } from "../table.ts";
 import { loadGamePairs, resolveModelFeatures } from "../training-data.ts";
@@ -79,7 +79,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
           "NO_DATA",
           `no T-60m features of completed games for seasons ${seasons.join(", ")} (${featureSet})`,
           {
-            hint: `run \`npx nfl-pred build-features --seasons ${first - cfg.training.seasons_back}-${seasons.at(-1)} --feature-set ${featureSet}\` first`,
+            hint: `run \`npx nfl-pred build-features --seasons ${Math.max(FIRST_SEASON, first - cfg.training.seasons_back)}-${seasons.at(-1)} --feature-set ${featureSet}\` first`,
           },
         );
       }
