@@ -95,7 +95,10 @@ export function registerTrain(program: Command, rt: Runtime): void {
     )
     .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
     .option("--calibration-weeks <n>", "weeks held out to choose the calibrator (default from config)")
-    .option("--holdout-weeks <n>", "latest weeks kept out of fitting and calibration, scored at the end")
+    .option(
+      "--holdout-weeks <n>",
+      "latest weeks kept out of fitting and calibration, scored at the end (default from config: 4)",
+    )
     .option("--seasons <seasons...>", "training seasons (default: the latest training.seasons_back seasons)")
     .option("--model <kind>", "margin | logistic | gbm | stack (default from config)")
     .option("--config <path>", "config file (default ./configs/default.yaml)")
