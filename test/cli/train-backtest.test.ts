@@ -190,7 +190,7 @@ describe("train and backtest on real schedules", () => {
     expect(notANumber.stderr).toContain("--holdout-weeks");
     // 2024 has 22 weeks; 20 held out leave fewer than the 4 weeks fitting needs.
     const tooMany = await cli("train", "--seasons", "2024", "--holdout-weeks", "20");
-    expect(tooMany.code).not.toBe(0);
+    expect(tooMany.code).toBe(1);
     expect(tooMany.stderr).toMatch(
       /training needs at least 24 weeks of completed games \(20 holdout \+ 0 calibration \+ 4 to fit\), found 22/,
     );
