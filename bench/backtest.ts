@@ -4,7 +4,7 @@
  * each walk-forward and Brier / log loss / accuracy overall and by season beside the Elo and market
  * baselines. Setup (ingest, features) is timed separately and is not part of the figure.
  * Run: `npm run bench:backtest`; `BACKTEST_SEASONS=2006-2014 npm run bench:backtest` scores the seasons
- * used for tuning instead.
+ * used for tuning instead, and `NFL_PRED__TRAINING__<KEY>=…` scores another training setting.
  */
 
 import { parseSeasons } from "../src/cli/args.ts";

@@ -7,6 +7,8 @@ import { MIRROR_DIR, REPO_ROOT, tempDir } from "../test/helpers/mirror.ts";
 /**
  * A fresh database in a temp dir, with every dataset the features read ingested from the real mirror
  * for `seasons`, and the project's default config (configs/default.yaml) with paths inside the dir.
+ * Only `NFL_PRED__TRAINING__*` variables override it, so a bench can score a training setting (e.g.
+ * `NFL_PRED__TRAINING__CALIBRATION_WEEKS=2`) while paths stay in the temp dir.
  * Setup only: the ingest time is reported, never part of a bench figure.
  */
 export async function mirrorDatabase(
@@ -14,7 +16,10 @@ export async function mirrorDatabase(
   seasons: readonly number[],
 ): Promise<{ cfg: Config; db: Database; ingestMs: number }> {
   const dir = tempDir(prefix);
-  const cfg = loadConfig({ cwd: dir, env: {}, path: join(REPO_ROOT, "configs", "default.yaml") });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith("NFL_PRED__TRAINING__")),
+  );
+  const cfg = loadConfig({ cwd: dir, env, path: join(REPO_ROOT, "configs", "default.yaml") });
   const db = await openDatabase(join(dir, "nfl.duckdb"));
   const t = performance.now();
   await runIngest(
