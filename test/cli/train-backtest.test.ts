@@ -137,10 +137,12 @@ describe("train and backtest on real schedules", () => {
     expect(backtest.stdout).toMatch(/^Model − market: Brier [+−]\d\.\d{4} \(SE /m);
     const reports = readdirSync(join(cwd, "data", "reports"));
     const csv = reports.find((f) => /^backtest_.+\.csv$/.test(f));
-    const png = reports.find((f) => /^backtest_.+\.png$/.test(f));
     expect(csv).toBeDefined();
-    expect(png).toBeDefined();
-    pngSize(join(cwd, "data", "reports", png!));
+    // Brier by season, and the reliability of model, Elo and market on the same games.
+    const run = csv!.replace(/\.csv$/, "");
+    const charts = [`${run}.png`, `${run}_reliability.png`].map((f) => join(cwd, "data", "reports", f));
+    expect(backtest.stdout).toContain(`Charts: ${charts.join(", ")}`);
+    for (const png of charts) expect(pngSize(png).width).toBeGreaterThan(200);
     const lines = readFileSync(join(cwd, "data", "reports", csv!), "utf8")
       .trim()
       .split("\n");

@@ -12,6 +12,7 @@ import {
   expectedCalibrationError,
   logLoss,
   pairedBrierDifference,
+  reliabilityBins,
 } from "../../report/index.ts";
 import { FIRST_SEASON, parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
@@ -19,6 +20,7 @@ import { formatTable, toCsv } from "../table.ts";
 import { loadGamePairs, resolveModelFeatures } from "../training-data.ts";
 import { type BacktestRow, SEASON_PHASES, walkForward } from "../walk-forward.ts";
 import { resolveFeatureSet } from "./build-features.ts";
+import { formatWeeks } from "./report.ts";
 import { trainSettings } from "./train.ts";
 
 interface BacktestOptions extends CommonOptions {
@@ -109,7 +111,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       writeAtomic(csvPath, toCsv(summary));
       const pngPath = join(reportsDir, `backtest_${runId}.png`);
       const bySeason = summary.filter((r) => isSeasonScope(r.scope));
-      const { lineSpec, renderPng, writePngAtomic } = await import("../../charts/index.ts");
+      const { lineSpec, reliabilitySpec, renderPng, writePngAtomic } = await import("../../charts/index.ts");
       await writePngAtomic(
         pngPath,
         await renderPng(
@@ -123,6 +125,30 @@ export function registerBacktest(program: Command, rt: Runtime): void {
                 .filter((r) => r.source === source)
                 .map((r) => ({ x: Number(r.scope), y: r.brier_score })),
             })),
+          }),
+        ),
+      );
+      // Calibration on every predicted game, beside the baselines on the same games.
+      const reliabilityPath = join(reportsDir, `backtest_${runId}_reliability.png`);
+      const priced = rows.filter((r) => r.pMarket !== null);
+      const curve = (name: string, rs: readonly BacktestRow[], p: (r: BacktestRow) => number) => ({
+        name: `${name} (n = ${rs.length})`,
+        bins: reliabilityBins(
+          rs.map(p),
+          rs.map((r) => r.label),
+          10,
+        ),
+      });
+      await writePngAtomic(
+        reliabilityPath,
+        await renderPng(
+          reliabilitySpec({
+            title: `Walk-forward reliability — ${featureSet} ${settings.learner}, seasons ${formatWeeks(seasons)}`,
+            series: [
+              curve("model", rows, (r) => r.pModel),
+              curve("Elo", rows, (r) => r.pElo),
+              curve("market, vig-free close", priced, (r) => r.pMarket!),
+            ],
           }),
         ),
       );
@@ -169,7 +195,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
         `Backtest ${runId}: ${rows.length} games, ${blocks.size} ${retrain === "weekly" ? "weekly" : "seasonal"} retrains`,
       );
       rt.out(`Report: ${csvPath}`);
-      rt.out(`Chart: ${pngPath}`);
+      rt.out(`Charts: ${pngPath}, ${reliabilityPath}`);
     });
 }
 
