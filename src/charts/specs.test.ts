@@ -1,5 +1,23 @@
+import { compile, type TopLevelSpec } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { barSpec, lineSpec, reliabilitySpec } from "./index.ts";
+
+/** Compiles a spec as the renderer does, recording what vega-lite would otherwise print as warnings. */
+function compileRecording(spec: TopLevelSpec) {
+  const warnings: unknown[] = [];
+  const record = (...args: unknown[]) => {
+    warnings.push(args);
+    return logger;
+  };
+  const logger = {
+    level: () => logger,
+    warn: record,
+    info: () => logger,
+    debug: () => logger,
+    error: record,
+  };
+  return { warnings, vega: compile(spec, { logger }).spec };
+}
 
 type Layered = {
   layer: { data?: { values: unknown[] }; encoding: Record<string, Record<string, unknown>> }[];
@@ -53,7 +71,25 @@ describe("reliabilitySpec", () => {
       "holdout (n = 5)",
     ]);
     expect(line!.encoding.color).toMatchObject({ field: "series", legend: { orient: "bottom" } });
-    expect(points!.encoding.color).toMatchObject({ field: "series", legend: null });
+    expect(points!.encoding.color).toEqual(line!.encoding.color);
+  });
+
+  it("compiles without warnings to one colour legend and one size legend", () => {
+    const bin = (meanPredicted: number, count: number) => ({ meanPredicted, observedRate: 0.5, count });
+    const spec = reliabilitySpec({
+      title: "R",
+      series: [
+        { name: "cv", bins: [bin(0.3, 10)] },
+        { name: "holdout", bins: [bin(0.55, 5)] },
+      ],
+    });
+    const { warnings, vega } = compileRecording(spec);
+    const legends = vega.legends ?? [];
+    expect(warnings).toEqual([]);
+    expect(legends.map((l) => ((l.fill ?? l.stroke) ? "colour" : l.size ? "size" : "other"))).toEqual([
+      "colour",
+      "size",
+    ]);
   });
 });
 
@@ -90,5 +126,28 @@ describe("lineSpec", () => {
   it("uses an ordinal axis in first-seen order for string x", () => {
     const spec = lineSpec({ title: "t", xTitle: "Week", yTitle: "B", series: series(["W2", "W1"]) }) as Enc;
     expect(spec.encoding.x).toMatchObject({ type: "ordinal", sort: null });
+  });
+});
+
+describe("every chart kind", () => {
+  it("compiles without a vega-lite warning (they would be printed on every run)", () => {
+    const bins = [{ meanPredicted: 0.4, observedRate: 0.5, count: 3 }];
+    const specs = [
+      reliabilitySpec({ title: "one", series: [{ name: "only", bins }] }),
+      barSpec({ title: "b", xTitle: "x", yTitle: "y", data: [{ label: "a", value: 1 }], threshold: 0.5 }),
+      lineSpec({
+        title: "l",
+        xTitle: "Season",
+        yTitle: "B",
+        series: [{ name: "m", points: [{ x: 2020, y: 1 }] }],
+      }),
+      lineSpec({
+        title: "l",
+        xTitle: "Week",
+        yTitle: "B",
+        series: [{ name: "m", points: [{ x: "W1", y: 1 }] }],
+      }),
+    ];
+    for (const spec of specs) expect(compileRecording(spec).warnings).toEqual([]);
   });
 });

@@ -118,7 +118,9 @@ export function reliabilitySpec(chart: ReliabilityChart): TopLevelSpec {
         encoding: {
           x,
           y,
-          color: { ...color, legend: null },
+          // The same colour encoding as the line: vega-lite merges the two into one legend (a differing
+          // `legend` here would conflict and print a warning on every chart).
+          color,
           size: { field: "count", type: "quantitative", title: chart.countTitle ?? "Games" },
         },
       },
