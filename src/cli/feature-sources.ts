@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Config } from "../config/index.ts";
-import { MS_MINUTE, NflPredError } from "../domain/index.ts";
+import { type Game, MS_MINUTE, NflPredError } from "../domain/index.ts";
 import {
   type BuildOptions,
   DEPTH_QB1_SQL,
@@ -19,9 +19,11 @@ import {
   ROSTER_TEAM_WEEK_SQL,
   STADIUM_TABLE_PATH,
   TEAM_GAME_EPA_SQL,
+  unscoredBefore,
   VENUE_OVERRIDES_PATH,
 } from "../features/index.ts";
 import type { Database } from "../storage/index.ts";
+import { formatUtc } from "./time.ts";
 
 const PACKAGE_ROOT = new URL("../../", import.meta.url);
 
@@ -75,6 +77,44 @@ export function historyNote(sources: FeatureSources): string {
   return (
     `History: results ${results ?? "none"}; team EPA ${epa ?? "none"}` +
     (epa ? "" : " (qb_epa_delta rates every QB at its prior: ingest --datasets team_epa,pbp)")
+  );
+}
+
+/**
+ * Games that should have a result by `asOf` but have none stored (see `unscoredBefore`), said in one
+ * line with the ingest that refreshes them; undefined when every such result is there.
+ */
+export function describeMissingResults(
+  games: readonly Game[],
+  asOf: number,
+  cfg: Config,
+): { readonly detail: string; readonly fix: string } | undefined {
+  const missing = unscoredBefore(games, asOf, {
+    postGameDelayMs: cfg.features.visibility.post_game_delay_minutes * MS_MINUTE,
+  });
+  if (missing.length === 0) return undefined;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const first = missing[0]!;
+  const last = missing[missing.length - 1]!;
+  const shown = missing.slice(0, 3).map((g) => g.gameId);
+  const more = missing.length > shown.length ? ` and ${missing.length - shown.length} more` : "";
+  const when =
+    missing.length === 1 ? `on ${day(first.kickoff)}` : `from ${day(first.kickoff)} to ${day(last.kickoff)}`;
+  return {
+    detail:
+      `${missing.length === 1 ? "1 game" : `${missing.length} games`} kicked off ${when} before ` +
+      `${formatUtc(asOf)} with no result stored (${shown.join(", ")}${more})`,
+    fix: `npx nfl-pred ingest --seasons ${[...new Set(missing.map((g) => g.season))].join(" ")} --datasets schedules`,
+  };
+}
+
+/** `describeMissingResults` as the warning line a command prints before building on those results. */
+export function missingResultsWarning(games: readonly Game[], asOf: number, cfg: Config): string | undefined {
+  const m = describeMissingResults(games, asOf, cfg);
+  return (
+    m &&
+    `warning: ${m.detail}: features built now count them as not played. ` +
+      `Unless they were never completed, refresh the results: ${m.fix}`
   );
 }
 

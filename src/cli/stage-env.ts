@@ -7,7 +7,7 @@ import type { StageEnv } from "../snapshot/index.ts";
 import type { Database } from "../storage/index.ts";
 import { resolveFeatureSet } from "./commands/build-features.ts";
 import { featureSpecOf } from "./commands/feature-spec.ts";
-import { buildOptions, loadFeatureSources } from "./feature-sources.ts";
+import { buildOptions, loadFeatureSources, missingResultsWarning } from "./feature-sources.ts";
 import { codeVersion, datasetVersions } from "./provenance.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -74,12 +74,23 @@ export async function createStageEnv(
   };
 }
 
-export function weekGames(games: readonly Game[], season: number, week: number): Game[] {
-  const out = games.filter((g) => g.season === season && g.week === week);
+/**
+ * The week's games, after saying so when results due before its first kickoff (or before `now`, if
+ * earlier) are missing: its features would silently count those games as not played.
+ */
+export function weekGames(
+  rt: Runtime,
+  cfg: Config,
+  games: readonly Game[],
+  at: { readonly season: number; readonly week: number; readonly now: number },
+): Game[] {
+  const out = games.filter((g) => g.season === at.season && g.week === at.week);
   if (out.length === 0) {
-    throw new NflPredError("NO_DATA", `no games for season ${season} week ${week}`, {
-      hint: `run \`npx nfl-pred ingest --seasons ${season} --datasets schedules\` first`,
+    throw new NflPredError("NO_DATA", `no games for season ${at.season} week ${at.week}`, {
+      hint: `run \`npx nfl-pred ingest --seasons ${at.season} --datasets schedules\` first`,
     });
   }
+  const stale = missingResultsWarning(games, Math.min(at.now, ...out.map((g) => g.kickoff)), cfg);
+  if (stale) rt.out(stale);
   return out;
 }

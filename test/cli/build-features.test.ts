@@ -77,6 +77,7 @@ describe("build-features on real schedules", () => {
     const [s] = await query<{ n: number }>("SELECT count(*) AS n FROM schedules WHERE season = 2024");
     expect(s?.n).toBe(285);
     expect(built.stdout).toContain(`Persisted ${2 * s!.n} feature rows for seasons: 2024`);
+    expect(built.stdout).not.toContain("warning:");
     // Only schedules were ingested: the thin history is said, with the fix.
     expect(built.stdout).toContain(
       "History: results 2019–2024; team EPA none (qb_epa_delta rates every QB at its prior: ingest --datasets team_epa,pbp)",

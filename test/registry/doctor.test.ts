@@ -38,7 +38,7 @@ describe("doctor: the runbook's Validation Checklist", () => {
   it("on a fresh install every operational check fails, each with its fix, and the exit code is 1", async () => {
     const d = await doctor();
     expect(d.code).toBe(1);
-    expect(d.stderr).toMatch(/error: 5 of 7 doctor checks failed/);
+    expect(d.stderr).toMatch(/error: 5 of 8 doctor checks failed/);
     expect(d.by("config")).toMatchObject({ ok: true });
     expect(d.by("database")).toMatchObject({ ok: true });
     expect(d.by("current model")).toMatchObject({
@@ -54,6 +54,11 @@ describe("doctor: the runbook's Validation Checklist", () => {
     expect(d.by("final snapshot")).toMatchObject({
       ok: false,
       detail: expect.stringMatching(/no scheduled final/),
+    });
+    // 2023's results are all stored, and no later game has been played in this database.
+    expect(d.by("results")).toMatchObject({
+      ok: true,
+      detail: "every game of the last 240 days that has ended has its score",
     });
   });
 
@@ -124,7 +129,7 @@ describe("doctor: the runbook's Validation Checklist", () => {
     replaceLink(models, "current", "m_ok.model.json");
     const r = await cli(["doctor"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/7 of 7 checks passed/);
+    expect(r.stdout).toMatch(/8 of 8 checks passed/);
   });
 
   it("fails stale backups, monitoring and hygiene runs by their age", async () => {
@@ -154,6 +159,36 @@ describe("doctor: the runbook's Validation Checklist", () => {
     expect((await cli(["backup"])).code).toBe(0);
     writeFileSync(join(monitoring, "psi_summary_s2023_w8.csv"), "feature,psi\n");
     expect((await cli(["mlflow-hygiene"])).code).toBe(0);
+    expect((await doctor()).code).toBe(0);
+  });
+
+  it("fails when a game that has ended has no score stored, naming it and the ingest", async () => {
+    // The schedule as a stale ingest leaves it: a game two days ago, its score not yet fetched.
+    const id = "2023_22_SF_KC";
+    const db = await openDatabase(dbPath);
+    const [before] = await db.all<{ k: string; h: number; a: number }>(
+      `SELECT CAST(kickoff_utc AS VARCHAR) AS k, home_score AS h, away_score AS a FROM schedules WHERE game_id = '${id}'`,
+    );
+    expect(before).toBeDefined();
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    await db.run(
+      `UPDATE schedules SET kickoff_utc = '${twoDaysAgo}'::TIMESTAMPTZ, home_score = NULL, away_score = NULL WHERE game_id = '${id}'`,
+    );
+    db.close();
+    const d = await doctor();
+    expect(d.code).toBe(1);
+    expect(d.by("results")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(
+        new RegExp(`^1 game kicked off on ${twoDaysAgo.slice(0, 10)} .*\\(${id}\\)$`),
+      ),
+      fix: "npx nfl-pred ingest --seasons 2023 --datasets schedules",
+    });
+    const restore = await openDatabase(dbPath);
+    await restore.run(
+      `UPDATE schedules SET kickoff_utc = '${before!.k}'::TIMESTAMPTZ, home_score = ${before!.h}, away_score = ${before!.a} WHERE game_id = '${id}'`,
+    );
+    restore.close();
     expect((await doctor()).code).toBe(0);
   });
 
@@ -195,6 +230,6 @@ describe("doctor: the runbook's Validation Checklist", () => {
 
     d = await doctor({ NFL_PRED__TRAINING__SEED: "not-a-number" });
     expect(d.by("config")).toMatchObject({ ok: false, detail: expect.stringMatching(/training\.seed/) });
-    expect(d.out.checks).toHaveLength(7);
+    expect(d.out.checks).toHaveLength(8);
   });
 });

@@ -36,6 +36,38 @@ describe("snapshot ladder and predict on real schedules", () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it("warns, naming the ingest, when results due before the week are not stored", async () => {
+    // The mirror's 2026 schedule has no results: as of week 13 every earlier 2026 game is one.
+    const stale = tempDir("nflpred-stale-");
+    const ingest = await runCli(["ingest", "--seasons", "2025-2026", "--datasets", "schedules"], {
+      cwd: stale,
+    });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const q = await runCli(
+      [
+        "sql",
+        `SELECT count(*) AS n FROM schedules WHERE season = 2026 AND kickoff_utc + INTERVAL 4 HOUR <=
+           (SELECT min(kickoff_utc) FROM schedules WHERE season = 2026 AND week = 13)`,
+        "--format",
+        "json",
+      ],
+      { cwd: stale },
+    );
+    const due = Number((JSON.parse(q.stdout) as { n: number }[])[0]!.n);
+    expect(due).toBeGreaterThan(150);
+    const r = await runCli(
+      ["snapshot", "--season", "2026", "--week", "13", "--final-only", "--now", "2026-12-06T17:01:00Z"],
+      { cwd: stale },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`warning: ${due} games kicked off from 2026-09-10 to `);
+    expect(r.stdout).toContain("(2026_01_");
+    expect(r.stdout).toContain("npx nfl-pred ingest --seasons 2026 --datasets schedules");
+    const build = await runCli(["build-features", "--seasons", "2026"], { cwd: stale });
+    expect(build.code, build.stderr).toBe(0);
+    expect(build.stdout).toMatch(/warning: \d+ games kicked off from 2026-09-10 to .* no result stored/);
+  });
+
   it("replays a past week: five stages per kickoff slot, every game predicted at its own T-60m", async () => {
     const r = await cli("snapshot", "--season", "2024", "--week", "7", "--full-timeline");
     expect(r.code, r.stderr).toBe(0);
@@ -44,6 +76,7 @@ describe("snapshot ladder and predict on real schedules", () => {
     );
     const nSlots = Number(slots[0]!.n);
     expect(r.stdout).toContain(`Executed ${5 * nSlots} snapshot stage runs`);
+    expect(r.stdout).not.toContain("warning:");
     const preds = await sqlJson(
       `SELECT p.game_id, s.weekday, s.location, p.snapshot_at, p.asof_ts, s.kickoff_utc, p.p_home_win, p.p_away_win
        FROM predictions p JOIN schedules s USING (game_id) WHERE p.season = 2024 AND p.week = 7 AND p.stage = 'T-60m'`,

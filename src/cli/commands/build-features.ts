@@ -3,7 +3,7 @@ import { MS_MINUTE, NflPredError } from "../../domain/index.ts";
 import { buildFeatureRows, featureSetNames, findFeatureSet, type Target } from "../../features/index.ts";
 import { type FeatureRecord, type WriteMode, writeFeatureRows } from "../../storage/index.ts";
 import { parseInstant, parseList, parseSeasons } from "../args.ts";
-import { buildOptions, historyNote, loadFeatureSources } from "../feature-sources.ts";
+import { buildOptions, historyNote, loadFeatureSources, missingResultsWarning } from "../feature-sources.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 
 interface BuildFeaturesOptions extends CommonOptions {
@@ -86,9 +86,16 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
           mode,
           builtAt: now,
         });
-        return { written, history: historyNote(sources) };
+        // The newest instant these rows are built as of (never past now): results due by then should be stored.
+        const newest = Math.min(now, Math.max(...targets.map((t) => t.asOf)));
+        return {
+          written,
+          history: historyNote(sources),
+          stale: missingResultsWarning(sources.games, newest, cfg),
+        };
       });
       rt.out(`Persisted ${result.written} feature rows for seasons: ${seasons.join(", ")}`);
       rt.out(result.history);
+      if (result.stale) rt.out(result.stale);
     });
 }

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, defaultRawConfig } from "../../config/index.ts";
 import { isNflPredError, NflPredError } from "../../domain/index.ts";
+import { GAMES_SQL, normalizeGame, RESULTS_LOOKBACK_MS } from "../../features/index.ts";
 import {
   type DoctorCheck,
   type FinalStageRun,
@@ -17,6 +18,7 @@ import {
   verifyBackup,
 } from "../../registry/index.ts";
 import { type Database, openDatabase, SCHEMA_VERSION } from "../../storage/index.ts";
+import { describeMissingResults } from "../feature-sources.ts";
 import { type CommonOptions, configFor, type Runtime } from "../runtime.ts";
 import { formatTable } from "../table.ts";
 
@@ -204,6 +206,33 @@ async function checkFinalSnapshot(db: Database | null): Promise<DoctorCheck> {
   return judgeFinalSnapshot(runs);
 }
 
+const RESULTS_DAYS = Math.round(RESULTS_LOOKBACK_MS / (24 * HOUR_MS));
+
+async function checkResults(db: Database | null, cfg: Config, now: number): Promise<DoctorCheck> {
+  const name = "results stored for games played";
+  if (db === null) {
+    return {
+      name,
+      ok: false,
+      detail: "database unavailable (see above)",
+      fix: "fix the database check first",
+    };
+  }
+  const fix = "npx nfl-pred ingest --seasons <current> --datasets schedules";
+  if (!(await db.tableExists("schedules"))) {
+    return { name, ok: false, detail: "no schedules stored", fix };
+  }
+  const missing = describeMissingResults((await db.all(GAMES_SQL)).map(normalizeGame), now, cfg);
+  return missing
+    ? { name, ok: false, ...missing }
+    : {
+        name,
+        ok: true,
+        detail: `every game of the last ${RESULTS_DAYS} days that has ended has its score`,
+        fix: "",
+      };
+}
+
 export function registerDoctor(program: Command, rt: Runtime): void {
   program
     .command("doctor")
@@ -219,7 +248,9 @@ Checks: config valid; database opens read-only, is not locked and is no newer th
 data/models/current resolves and matches its sha256; the newest backup in <backups_dir> verifies and is
 under 24 h old (its time is the one in its name); a file under <reports_dir>/monitoring/ changed in the
 last 48 h; mlflow-hygiene ran (dry or not) in the last 7 days; the latest kickoff slot with a scheduled
-T-60m stage ran it between kickoff − 60 min and kickoff. Exit 0 only when every check passes, else 1.`,
+T-60m stage ran it between kickoff − 60 min and kickoff; every game that kicked off in the last ${RESULTS_DAYS}
+days and has ended (kickoff + the post-game delay) has its score stored. Exit 0 only when every check
+passes, else 1.`,
     )
     .action(async (opts: CommonOptions & { json?: boolean }) => {
       const now = rt.now();
@@ -269,6 +300,7 @@ T-60m stage ran it between kickoff − 60 min and kickoff. Exit 0 only when ever
           }),
         );
         checks.push(await checkFinalSnapshot(db));
+        checks.push(await checkResults(db, cfg, now));
       } finally {
         db?.close();
       }

@@ -48,7 +48,7 @@ export function registerPredict(program: Command, rt: Runtime): void {
       const week = parseInteger(opts.week, "--week", 1, 22);
       const preds = await withDatabase(cfg, async (db) => {
         const env = await createStageEnv(rt, cfg, db, opts, "predict", { requireModel: true, season });
-        const games = weekGames(env.games, season, week);
+        const games = weekGames(rt, cfg, env.games, { season, week, now: env.now });
         const out: GamePrediction[] = [];
         // Each game as of its own T-60m, or now if that is still ahead (an early look).
         const byCutoff = new Map<number, string[]>();

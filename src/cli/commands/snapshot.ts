@@ -50,7 +50,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
       const preds: GamePrediction[] = [];
       await withDatabase(cfg, async (db) => {
         const env = await createStageEnv(rt, cfg, db, opts, "snapshot", { requireModel: false, season });
-        const games = weekGames(env.games, season, week);
+        const games = weekGames(rt, cfg, env.games, { season, week, now: clock() });
         const slotGames = games.map((g) => ({ gameId: g.gameId, kickoff: g.kickoff }));
         const done = new Set<string>();
         const runDue = async (now: number) => {
