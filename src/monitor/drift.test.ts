@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeFeatureDrift, expectedNoisePsi } from "./index.ts";
+import { computeFeatureDrift, expectedNoisePsi, vanishedFeatures } from "./index.ts";
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -32,6 +32,21 @@ describe("computeFeatureDrift", () => {
     expect(drift[0]!.currentNullShare).toBeCloseTo(0.25, 12);
     expect(drift[0]!.bins.at(-1)!.label).toBe("null");
     expect(drift[0]!.referenceN).toBe(2000);
+  });
+
+  it("names features null in every current row that the reference mostly had: missing data, not drift", () => {
+    const ref = [1, 2, 3, 4].map((i) => ({ values: { gone: i, sparse: i === 1 ? i : null, kept: i } }));
+    const cur = [1, 2].map((i) => ({ values: { gone: null, sparse: null, kept: i === 1 ? null : i } }));
+    const drift = computeFeatureDrift(["gone", "sparse", "kept"], ref, cur, { threshold: 0.2 });
+    const by = new Map(drift.map((d) => [d.feature, d]));
+    expect([by.get("sparse")!.referenceNullShare, by.get("kept")!.currentNullShare]).toEqual([0.75, 0.5]);
+    // "sparse" was null in 3 of 4 reference rows already; "kept" still has a value this week.
+    expect(vanishedFeatures(drift).map((d) => d.feature)).toEqual(["gone"]);
+    expect(
+      vanishedFeatures(drift, 0.8)
+        .map((d) => d.feature)
+        .sort(),
+    ).toEqual(["gone", "sparse"]);
   });
 
   it("an absent feature is all-null on both sides: PSI 0", () => {

@@ -8,6 +8,8 @@ export interface FeatureDrift {
   readonly breached: boolean;
   readonly referenceN: number;
   readonly currentN: number;
+  /** Share of the reference rows where the feature is null. */
+  readonly referenceNullShare: number;
   /** Share of the current rows where the feature is null. */
   readonly currentNullShare: number;
   readonly bins: readonly PsiBin[];
@@ -46,7 +48,8 @@ export function computeFeatureDrift(
       const ref = reference.map((r) => r.values[feature] ?? null);
       const cur = current.map((r) => r.values[feature] ?? null);
       const { psi, bins } = computePsi(ref, cur, psiOpts);
-      const nulls = cur.filter((v) => v === null || Number.isNaN(v)).length;
+      const nullShare = (xs: readonly (number | null)[]) =>
+        xs.filter((v) => v === null || Number.isNaN(v)).length / xs.length;
       return {
         feature,
         psi,
@@ -54,11 +57,23 @@ export function computeFeatureDrift(
         breached: psi >= opts.threshold,
         referenceN: ref.length,
         currentN: cur.length,
-        currentNullShare: nulls / cur.length,
+        referenceNullShare: nullShare(ref),
+        currentNullShare: nullShare(cur),
         bins,
       };
     })
     .sort((a, b) => b.psi - a.psi || a.feature.localeCompare(b.feature));
+}
+
+/**
+ * The features that are null in every current row but mostly present in the reference: their PSI says
+ * the week's source data is missing (an ingest gap), not that the game drifted.
+ */
+export function vanishedFeatures(
+  drift: readonly FeatureDrift[],
+  maxReferenceNullShare = 0.5,
+): FeatureDrift[] {
+  return drift.filter((d) => d.currentNullShare === 1 && d.referenceNullShare <= maxReferenceNullShare);
 }
 
 /**

@@ -23,7 +23,13 @@ export {
   sendAlert,
   urlSecrets,
 } from "./alerts.ts";
-export { computeFeatureDrift, type DriftOptions, expectedNoisePsi, type FeatureDrift } from "./drift.ts";
+export {
+  computeFeatureDrift,
+  type DriftOptions,
+  expectedNoisePsi,
+  type FeatureDrift,
+  vanishedFeatures,
+} from "./drift.ts";
 export { computePsi, type PsiBin, type PsiOptions, type PsiResult } from "./psi.ts";
 export {
   flagsForSeason,

@@ -236,6 +236,8 @@ describe("report, monitor and triggers end to end", () => {
     expect(summary.triggers.triggered).toBe(true);
     expect(summary.baseline.source).toBe("season 2024 weeks 1-3");
     expect(summary.alerts.outcomes.map((o: { status: string }) => o.status)).toEqual(["sent", "sent"]);
+    expect(summary.psi.null_in_current).toEqual([]);
+    expect(r.stdout).not.toMatch(/null in every current row/);
 
     expect(server.requests.map((q) => q.url)).toEqual([`/services/T0/B0/${MARKER}`, "/v2/enqueue"]);
     const event = JSON.parse(server.requests[1]!.body);
@@ -326,5 +328,24 @@ describe("report, monitor and triggers end to end", () => {
     expect(decision.checks.brier.detail).toBe(
       "not enough weeks for the 4-week rolling Brier: 3 weekly scores so far",
     );
+  });
+
+  it("a feature null in every row of the week is reported as missing source data, not drift", async () => {
+    // What a week looks like when a dataset was not ingested for it: its features are null throughout.
+    const db = await openDatabase(join(cwd, "data", "nfl.duckdb"));
+    await db.run("UPDATE features SET elo_pre = NULL, power_rating = NULL WHERE season = 2024 AND week = 6");
+    db.close();
+    const r = await cli(["monitor", "--season", "2024", "--week", "6", "--no-alert"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /2 monitored features are null in every current row but present in the reference \(groups: strength\): elo_pre, power_rating/,
+    );
+    expect(r.stdout).toContain("npx nfl-pred ingest --seasons 2024");
+    const dir = join(cwd, "data/reports/monitoring/season_2024/week_06");
+    const summary = JSON.parse(readFileSync(join(dir, "monitoring_s2024_w6.json"), "utf8"));
+    expect([...summary.psi.null_in_current].sort()).toEqual(["elo_pre", "power_rating"]);
+    const psi = csv(join(dir, "psi_summary_s2024_w6.csv"));
+    const elo = psi.rows.find((x) => x.feature === "elo_pre")!;
+    expect([elo.current_null_share, elo.reference_null_share]).toEqual(["1", "0"]);
   });
 });

@@ -14,6 +14,7 @@ import {
   expectedNoisePsi,
   type FeatureDrift,
   findAlertTargets,
+  vanishedFeatures,
   flagsForSeason,
   normalizeRuleFlags,
   type RetrainDecision,
@@ -83,6 +84,8 @@ export interface WeekAssessment {
   readonly drift: readonly FeatureDrift[];
   /** Monitored features the features table has no column for. */
   readonly missingFeatures: readonly string[];
+  /** Monitored features null in every current row but present in the reference, with their groups. */
+  readonly vanished: { readonly features: readonly string[]; readonly groups: readonly string[] };
   readonly series: readonly WeeklyPoint[];
   readonly windows: readonly WindowMetrics[];
   readonly outcomes: readonly GameOutcome[];
@@ -182,9 +185,8 @@ export async function assessWeek(
     );
   }
   const featureSet = opts.featureSet ?? cfg.features.feature_set;
-  const monitored = resolveFeatureSet(featureSet)
-    .filter((d) => d.monitored)
-    .map((d) => d.name);
+  const monitoredDefs = resolveFeatureSet(featureSet).filter((d) => d.monitored);
+  const monitored = monitoredDefs.map((d) => d.name);
   const referenceWindow = parseReference(opts.reference, cfg);
   const flags = readRuleFlagsFile(cfg, rt, opts.ruleFlags);
 
@@ -277,6 +279,11 @@ export async function assessWeek(
     bins,
     drift,
     missingFeatures: monitored.filter((f) => !current.present.includes(f)),
+    vanished: (() => {
+      const features = vanishedFeatures(drift).map((d) => d.feature);
+      const groups = monitoredDefs.filter((d) => features.includes(d.name)).map((d) => d.group);
+      return { features, groups: [...new Set(groups)] };
+    })(),
     series,
     windows,
     outcomes,
@@ -347,6 +354,7 @@ const PSI_COLUMNS = [
   "breached",
   "reference_n",
   "current_n",
+  "reference_null_share",
   "current_null_share",
 ];
 const PSI_BIN_COLUMNS = [
@@ -410,6 +418,15 @@ ${BASELINE_HELP}`,
             `(sampling noise alone gives about ${expectedNoisePsi(a.bins, a.reference.rows, a.currentRows).toFixed(2)} ` +
             `with ${a.currentRows} current rows and ${a.bins} bins).`,
         );
+        if (a.vanished.features.length > 0) {
+          const n = a.vanished.features.length;
+          rt.out(
+            `${n} monitored feature${n === 1 ? " is" : "s are"} null in every current row but present in the ` +
+              `reference (groups: ${a.vanished.groups.join(", ")}): ${a.vanished.features.join(", ")}. ` +
+              "The week's source data is missing rather than drifted: check that season " +
+              `${a.season} was ingested for those datasets (npx nfl-pred ingest --seasons ${a.season}).`,
+          );
+        }
         if (a.missingFeatures.length > 0) {
           rt.out(`Not in the features table (no PSI): ${a.missingFeatures.join(", ")}`);
         }
@@ -518,6 +535,7 @@ async function writeMonitoringFiles(cfg: Config, a: WeekAssessment, now: number)
         breached: d.breached,
         reference_n: d.referenceN,
         current_n: d.currentN,
+        reference_null_share: round6(d.referenceNullShare),
         current_null_share: round6(d.currentNullShare),
       })),
       PSI_COLUMNS,
@@ -632,6 +650,7 @@ async function writeMonitoringFiles(cfg: Config, a: WeekAssessment, now: number)
       breached: a.drift.filter((d) => d.breached).map((d) => ({ feature: d.feature, psi: round6(d.psi) })),
       top: a.drift.slice(0, 10).map((d) => ({ feature: d.feature, psi: round6(d.psi) })),
       missing_features: a.missingFeatures,
+      null_in_current: a.vanished.features,
     },
     metrics: {
       weekly: a.series.map((p) => ({
