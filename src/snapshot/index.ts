@@ -12,6 +12,7 @@ export {
 export {
   describeReason,
   type GamePrediction,
+  MIN_REASON_LOGIT,
   type ModelForPrediction,
   pairRows,
   predictGames,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { designColumns, type FeatureRow, findFeatureSet, findModelFeatures } from "../features/index.ts";
 import { createRng, marginLearner, matrixFromRows, serializeModel } from "../model/index.ts";
-import { predictGames } from "./predict.ts";
+import { MIN_REASON_LOGIT, predictGames } from "./predict.ts";
 
 const defs = findFeatureSet("mvp_v1")!;
 const view = findModelFeatures("mvp_v1")!.defs;
@@ -56,6 +56,20 @@ describe("predictGames with a model view", () => {
     expect(strongHome!.pHome + strongHome!.pAway).toBeCloseTo(1, 12);
     expect(strongHome!.reasons[0]!.feature).toBe("diff_power_rating");
     expect(Object.keys(strongHome!.contributions).every((c) => columns.includes(c))).toBe(true);
+  });
+
+  it("names as reasons only contributions of at least MIN_REASON_LOGIT, keeping every contribution", () => {
+    const [even] = predictGames(model(columns), defs, rowsFor("g3", 0.0005, -0.0005));
+    const tiny = Object.entries(even!.contributions).filter(([, v]) => Math.abs(v) < MIN_REASON_LOGIT);
+    expect(tiny.length).toBeGreaterThan(0);
+    expect(even!.reasons.map((r) => r.feature)).toEqual(
+      Object.entries(even!.contributions)
+        .filter(([, v]) => Math.abs(v) >= MIN_REASON_LOGIT)
+        .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+        .slice(0, 3)
+        .map(([f]) => f),
+    );
+    for (const r of even!.reasons) expect(Math.abs(r.logit)).toBeGreaterThanOrEqual(MIN_REASON_LOGIT);
   });
 
   it("refuses a model that needs a column the feature set no longer has, naming it", () => {

@@ -16,6 +16,13 @@ export interface ModelForPrediction {
   readonly calibrator: { readonly kind: string; readonly params: unknown };
 }
 
+/**
+ * A contribution smaller than this (in logit points, about 0.75 percentage points near 50 %) is not
+ * named as a reason: in a regular-season game `playoff` contributes a hundredth of a logit against the
+ * training mean, and a line of such "reasons" reads as if the feature mattered.
+ */
+export const MIN_REASON_LOGIT = 0.03;
+
 export interface Reason {
   readonly feature: string;
   /** Contribution in logit points toward the home team (positive favours home). */
@@ -72,7 +79,7 @@ export function pairRows(
 
 /**
  * Scores games with a stored model: calibrated p_home, p_away = 1 - p_home, the pick (p ≥ 0.5 picks
- * home), its tier, and the top reasons. Pure.
+ * home), its tier, and the top reasons (at most `topReasons`, none under `MIN_REASON_LOGIT`). Pure.
  */
 export function predictGames(
   m: ModelForPrediction,
@@ -109,6 +116,7 @@ export function predictGames(
       }
     }
     const reasons = Object.entries(contributions)
+      .filter(([, v]) => Math.abs(v) >= MIN_REASON_LOGIT)
       .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
       .slice(0, topReasons)
       .map(([feature, logit]) => ({ feature, logit }));

@@ -14,12 +14,12 @@ import {
   expectedNoisePsi,
   type FeatureDrift,
   findAlertTargets,
-  vanishedFeatures,
   flagsForSeason,
   normalizeRuleFlags,
   type RetrainDecision,
   RULE_FLAGS_PATH,
   sendAlert,
+  vanishedFeatures,
 } from "../../monitor/index.ts";
 import { artifactPath, readArtifact, writeAtomic } from "../../registry/index.ts";
 import {

@@ -4,6 +4,7 @@ import {
   describeReason,
   executeStage,
   type GamePrediction,
+  MIN_REASON_LOGIT,
   writeExplanations,
 } from "../../snapshot/index.ts";
 import { parseInteger, seasonOf } from "../args.ts";
@@ -27,7 +28,10 @@ export function predictionTable(preds: readonly GamePrediction[]): string {
       p_away: Number(p.pAway.toFixed(3)),
       pick: p.pick,
       tier: p.tier,
-      top_reasons: p.reasons.map((r) => describeReason(r, p.homeTeam, p.awayTeam)).join("; "),
+      top_reasons:
+        p.reasons.length > 0
+          ? p.reasons.map((r) => describeReason(r, p.homeTeam, p.awayTeam)).join("; ")
+          : `(no feature moves it by ${MIN_REASON_LOGIT} logit)`,
     })),
   );
 }
