@@ -12,12 +12,36 @@ export interface LabelledPair extends GamePair {
   readonly margin: number | null;
   readonly asOf: number;
   readonly snapshotAt: number;
+  /**
+   * The row was built before its own as-of time (`build-features` run ahead of the game): it lacks every
+   * result that came in between, so it is an early look, not the game's T-60m features.
+   */
+  readonly builtEarly: boolean;
 }
 
 /**
  * Each game's T-60m feature pair (the canonical row at kickoff - 60 min when present, else the latest
  * T-60m row), with the home label from today's schedules (ties 0.5).
  */
+/**
+ * A warning when completed games' feature rows were built ahead of their as-of time (see `builtEarly`),
+ * naming the seasons to rebuild; undefined when there are none.
+ */
+export function builtEarlyWarning(pairs: readonly LabelledPair[]): string | undefined {
+  const early = pairs.filter((p) => p.builtEarly && p.label !== null);
+  if (early.length === 0) return undefined;
+  const seasons = [...new Set(early.map((p) => p.season))].sort((a, b) => a - b);
+  const weeks = (s: number) => {
+    const ws = early.filter((p) => p.season === s).map((p) => p.week);
+    return `${s} weeks ${Math.min(...ws)}–${Math.max(...ws)}`;
+  };
+  return (
+    `warning: the T-60m features of ${early.length} completed game${early.length === 1 ? " were" : "s were"} ` +
+    `built before their T-60m (${seasons.map(weeks).join(", ")}), so they lack the results that came after; ` +
+    `rebuild them: npx nfl-pred build-features --seasons ${seasons.join(" ")}`
+  );
+}
+
 export async function loadGamePairs(
   db: Database,
   featureSet: string,
@@ -40,6 +64,7 @@ export async function loadGamePairs(
   const rows = await db.all(
     `SELECT f.game_id, f.season, f.week, f.team, f.is_home, epoch_ms(f.kickoff_utc) AS kickoff_ms,
             epoch_ms(f.asof_ts) AS asof_ms, epoch_ms(f.snapshot_at) AS snapshot_ms,
+            f.built_at < f.asof_ts AS built_early,
             s.home_team, s.away_team, s.home_score, s.away_score${cols ? `, ${cols}` : ""}
      FROM features f JOIN schedules s USING (game_id)
      WHERE ${filters.join(" AND ")} AND ${pick}`,
@@ -47,12 +72,18 @@ export async function loadGamePairs(
   );
   const byGame = new Map<
     string,
-    { home?: Record<string, number | null>; away?: Record<string, number | null>; r: (typeof rows)[number] }
+    {
+      home?: Record<string, number | null>;
+      away?: Record<string, number | null>;
+      r: (typeof rows)[number];
+      early: boolean;
+    }
   >();
   for (const r of rows) {
     const values: Record<string, number | null> = {};
     for (const f of loaded) values[f] = (r[f] as number | null) ?? null;
-    const entry = byGame.get(String(r.game_id)) ?? { r };
+    const entry = byGame.get(String(r.game_id)) ?? { r, early: false };
+    entry.early ||= r.built_early === true;
     if (r.is_home) entry.home = values;
     else entry.away = values;
     byGame.set(String(r.game_id), entry);
@@ -69,6 +100,7 @@ export async function loadGamePairs(
       kickoff: Number(e.r.kickoff_ms),
       asOf: Number(e.r.asof_ms),
       snapshotAt: Number(e.r.snapshot_ms),
+      builtEarly: e.early,
       homeTeam: String(e.r.home_team),
       awayTeam: String(e.r.away_team),
       home: e.home,

@@ -78,6 +78,7 @@ describe("build-features on real schedules", () => {
     expect(s?.n).toBe(285);
     expect(built.stdout).toContain(`Persisted ${2 * s!.n} feature rows for seasons: 2024`);
     expect(built.stdout).not.toContain("warning:");
+    expect(built.stdout).not.toContain("still ahead");
     // Only schedules were ingested: the thin history is said, with the fix.
     expect(built.stdout).toContain(
       "History: results 2019–2024; team EPA none (qb_epa_delta rates every QB at its prior: ingest --datasets team_epa,pbp)",

@@ -198,6 +198,29 @@ describe("train and backtest on real schedules", () => {
     );
     expect(readdirSync(models).filter((f) => f.endsWith(".model.json"))).toHaveLength(1);
   });
+
+  it("train says when completed games' T-60m rows were built ahead of their time, and which to rebuild", async () => {
+    expect(train.stdout).not.toContain("built before their T-60m");
+    // What build-features leaves when run in mid-season for the rest of it: rows built weeks before their as-of.
+    const db = await openDatabase(join(cwd, "data", "nfl.duckdb"));
+    await db.run(
+      "UPDATE features SET built_at = asof_ts - INTERVAL 30 DAY WHERE season = 2024 AND week >= 15 AND stage = 'T-60m'",
+    );
+    db.close();
+    const [n] = await query<{ n: number }>(
+      "SELECT count(*) AS n FROM schedules WHERE season = 2024 AND week >= 15 AND home_score IS NOT NULL",
+    );
+    const warned = await cli("train", "--seasons", "2023-2024");
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stdout).toContain(
+      `warning: the T-60m features of ${n!.n} completed games were built before their T-60m (2024 weeks 15–22)`,
+    );
+    expect(warned.stdout).toContain("rebuild them: npx nfl-pred build-features --seasons 2024");
+    expect((await cli("build-features", "--seasons", "2024")).code).toBe(0);
+    const clean = await cli("train", "--seasons", "2023-2024");
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).not.toContain("built before their T-60m");
+  });
 });
 
 /**
@@ -238,6 +261,7 @@ describe.each(["logistic", "margin"] as const)("walkForward never trains on the 
             kickoff,
             asOf: kickoff - 60 * 60_000,
             snapshotAt: kickoff - 60 * 60_000,
+            builtEarly: false,
             homeTeam: `H${g}`,
             awayTeam: `A${g}`,
             home: { elo_pre: eloH, rest_days: restH, neutral_site: 0, elo_prob_home: 0.5 },

@@ -17,7 +17,7 @@ import {
 import { FIRST_SEASON, parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { formatTable, toCsv } from "../table.ts";
-import { loadGamePairs, resolveModelFeatures } from "../training-data.ts";
+import { builtEarlyWarning, loadGamePairs, resolveModelFeatures } from "../training-data.ts";
 import { type BacktestRow, SEASON_PHASES, walkForward } from "../walk-forward.ts";
 import { resolveFeatureSet } from "./build-features.ts";
 import { formatWeeks } from "./report.ts";
@@ -76,6 +76,8 @@ export function registerBacktest(program: Command, rt: Runtime): void {
         games: (await db.all(GAMES_SQL)).map(normalizeGame),
       }));
       const targets = pairs.filter((p) => seasons.includes(p.season) && p.label !== null);
+      const early = builtEarlyWarning(pairs);
+      if (early) rt.out(early);
       if (targets.length === 0) {
         throw new NflPredError(
           "NO_DATA",

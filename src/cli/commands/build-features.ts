@@ -92,10 +92,17 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
           written,
           history: historyNote(sources),
           stale: missingResultsWarning(sources.games, newest, cfg),
+          ahead: targets.filter((t) => t.asOf > now).length,
         };
       });
       rt.out(`Persisted ${result.written} feature rows for seasons: ${seasons.join(", ")}`);
       rt.out(result.history);
       if (result.stale) rt.out(result.stale);
+      if (result.ahead > 0) {
+        rt.out(
+          `note: ${result.ahead} game(s) are built as of an instant still ahead, from what is known now: an early ` +
+            "look. The snapshot ladder rebuilds them at their stages; train and backtest warn if one is used unrebuilt.",
+        );
+      }
     });
 }

@@ -26,7 +26,13 @@ import { createTrackingStore } from "../../tracking/index.ts";
 import { parseInteger, parseList, parseSeasons } from "../args.ts";
 import { codeVersion, datasetVersions } from "../provenance.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
-import { loadGamePairs, resolveModelFeatures, toTrainData, usesL2 } from "../training-data.ts";
+import {
+  builtEarlyWarning,
+  loadGamePairs,
+  resolveModelFeatures,
+  toTrainData,
+  usesL2,
+} from "../training-data.ts";
 import { resolveFeatureSet } from "./build-features.ts";
 import { featureSpecOf } from "./feature-spec.ts";
 
@@ -146,6 +152,8 @@ export function registerTrain(program: Command, rt: Runtime): void {
         return { seasons, pairs, versions: await datasetVersions(db) };
       });
       const { seasons, pairs, versions } = result;
+      const early = builtEarlyWarning(pairs);
+      if (early) rt.out(early);
       rt.log.info({ featureSet, seasons, games: pairs.length, learner: settings.learner }, "training");
       const data = toTrainData(pairs, defs, cfg.training.season_weights);
       if (usesL2(settings.learner) && cfg.training.l2_grid.length > 0) {
