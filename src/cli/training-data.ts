@@ -33,10 +33,11 @@ export function builtEarlyWarning(pairs: readonly LabelledPair[]): string | unde
   const seasons = [...new Set(early.map((p) => p.season))].sort((a, b) => a - b);
   const weeks = (s: number) => {
     const ws = early.filter((p) => p.season === s).map((p) => p.week);
-    return `${s} weeks ${Math.min(...ws)}–${Math.max(...ws)}`;
+    const [lo, hi] = [Math.min(...ws), Math.max(...ws)];
+    return lo === hi ? `${s} week ${lo}` : `${s} weeks ${lo}–${hi}`;
   };
   return (
-    `warning: the T-60m features of ${early.length} completed game${early.length === 1 ? " were" : "s were"} ` +
+    `warning: the T-60m features of ${early.length} completed game${early.length === 1 ? "" : "s"} were ` +
     `built before their T-60m (${seasons.map(weeks).join(", ")}), so they lack the results that came after; ` +
     `rebuild them: npx nfl-pred build-features --seasons ${seasons.join(" ")}`
   );

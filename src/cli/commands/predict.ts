@@ -31,7 +31,7 @@ export function predictionTable(preds: readonly GamePrediction[]): string {
       top_reasons:
         p.reasons.length > 0
           ? p.reasons.map((r) => describeReason(r, p.homeTeam, p.awayTeam)).join("; ")
-          : `(no feature moves it by ${MIN_REASON_LOGIT} logit)`,
+          : `(no feature moves it by ${MIN_REASON_LOGIT} logit or more)`,
     })),
   );
 }
