@@ -62,14 +62,21 @@ export const FINAL_OFFSET_MS = 60 * 60_000;
  * The runbook's "snapshot --final-only executed within 60 minutes of kickoff", precisely: take the latest
  * kickoff slot that has a scheduled final stage (snapshot_at = kickoff − 60 min; rehearsals, keyed by their
  * own run time, do not count); it passes when one of that slot's executions ran between kickoff − 60 min
- * and kickoff. A replay of the slot long after kickoff does not spoil an execution that was on time. Pure.
+ * and kickoff. A replay of the slot long after kickoff does not spoil an execution that was on time.
+ * Only what can have happened by `now` counts: a stage whose time is still ahead, or an execution recorded
+ * after `now`, comes from a rehearsal under a pretended clock (`snapshot --now`). Pure.
  */
-export function judgeFinalSnapshot(runs: readonly FinalStageRun[]): DoctorCheck {
+export function judgeFinalSnapshot(all: readonly FinalStageRun[], now: number): DoctorCheck {
   const name = "final snapshot within 60 min of kickoff";
   const fix =
     "run `npx nfl-pred snapshot --season S --week W --final-only` between T-60m and kickoff (or keep `snapshot --wait` running)";
+  const runs = all.filter((r) => r.snapshotAt <= now && r.executedAt <= now);
   if (runs.length === 0) {
-    return { name, ok: false, detail: "no scheduled final (T-60m) snapshot in the audit table", fix };
+    const ahead = all.length - runs.length;
+    const detail =
+      "no scheduled final (T-60m) snapshot in the audit table" +
+      (ahead > 0 ? ` (${ahead} recorded ahead of now, under snapshot --now, do not count)` : "");
+    return { name, ok: false, detail, fix };
   }
   const latest = Math.max(...runs.map((r) => r.snapshotAt));
   const slot = runs.filter((r) => r.snapshotAt === latest);

@@ -180,7 +180,7 @@ async function checkBackup(cfg: Config, now: number): Promise<DoctorCheck> {
   });
 }
 
-async function checkFinalSnapshot(db: Database | null): Promise<DoctorCheck> {
+async function checkFinalSnapshot(db: Database | null, now: number): Promise<DoctorCheck> {
   if (db === null) {
     return {
       name: "final snapshot within 60 min of kickoff",
@@ -189,7 +189,8 @@ async function checkFinalSnapshot(db: Database | null): Promise<DoctorCheck> {
       fix: "fix the database check first",
     };
   }
-  if (!(await db.tableExists("audit")) || !(await db.tableExists("schedules"))) return judgeFinalSnapshot([]);
+  if (!(await db.tableExists("audit")) || !(await db.tableExists("schedules")))
+    return judgeFinalSnapshot([], now);
   const rows = await db.all<{ season: number; week: number; snap: number; created: number }>(
     `SELECT a.season, a.week, epoch_ms(a.snapshot_at) AS snap, epoch_ms(a.created_at) AS created
      FROM audit a
@@ -203,7 +204,7 @@ async function checkFinalSnapshot(db: Database | null): Promise<DoctorCheck> {
     snapshotAt: r.snap,
     executedAt: r.created,
   }));
-  return judgeFinalSnapshot(runs);
+  return judgeFinalSnapshot(runs, now);
 }
 
 const RESULTS_DAYS = Math.round(RESULTS_LOOKBACK_MS / (24 * HOUR_MS));
@@ -248,9 +249,9 @@ Checks: config valid; database opens read-only, is not locked and is no newer th
 data/models/current resolves and matches its sha256; the newest backup in <backups_dir> verifies and is
 under 24 h old (its time is the one in its name); a file under <reports_dir>/monitoring/ changed in the
 last 48 h; mlflow-hygiene ran (dry or not) in the last 7 days; the latest kickoff slot with a scheduled
-T-60m stage ran it between kickoff − 60 min and kickoff; every game that kicked off in the last ${RESULTS_DAYS}
-days and has ended (kickoff + the post-game delay) has its score stored. Exit 0 only when every check
-passes, else 1.`,
+T-60m stage ran it between kickoff − 60 min and kickoff (runs recorded ahead of now, by snapshot --now,
+do not count); every game that kicked off in the last ${RESULTS_DAYS} days and has ended (kickoff + the
+post-game delay) has its score stored. Exit 0 only when every check passes, else 1.`,
     )
     .action(async (opts: CommonOptions & { json?: boolean }) => {
       const now = rt.now();
@@ -299,7 +300,7 @@ passes, else 1.`,
             missing: "mlflow-hygiene has never run here",
           }),
         );
-        checks.push(await checkFinalSnapshot(db));
+        checks.push(await checkFinalSnapshot(db, now));
         checks.push(await checkResults(db, cfg, now));
       } finally {
         db?.close();
