@@ -70,6 +70,7 @@ export async function createStageEnv(
     datasetVersions: await datasetVersions(db),
     shapDir: join(cfg.paths.models_dir, "shap"),
     now: rt.now(),
+    wallClock: rt.now(),
     command,
   };
 }

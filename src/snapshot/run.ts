@@ -18,7 +18,13 @@ export interface StageEnv {
   readonly featureSpecChecksum: string;
   readonly datasetVersions: Readonly<Record<string, string>>;
   readonly shapDir: string;
+  /** The clock the command runs under (`snapshot --now` pretends one): audit and prediction times. */
   readonly now: number;
+  /**
+   * The real time: a feature row's built_at. It must never be pretended, or a row built from today's data
+   * for a stage still ahead would pass for one built at its stage (see LabelledPair.builtEarly).
+   */
+  readonly wallClock: number;
   readonly command: "snapshot" | "predict";
 }
 
@@ -46,7 +52,7 @@ export async function executeStage(
     env.db,
     // A stage row is pre-game by construction: its result is never visible yet, so no label.
     rows.map((r) => ({ ...r, label: null, snapshotAt: run.snapshotAt, stage: run.stage })),
-    { featureSet: env.featureSet, features: names, mode: "append", builtAt: env.now },
+    { featureSet: env.featureSet, features: names, mode: "append", builtAt: env.wallClock },
   );
   const inputHash = hashRows(rows, names);
   let predictions: GamePrediction[] = [];

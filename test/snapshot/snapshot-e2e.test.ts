@@ -140,6 +140,7 @@ describe("snapshot ladder and predict on real schedules", () => {
   });
 
   it("--full-timeline with --now before the slot runs what is due and lists what is ahead", async () => {
+    const started = Date.now();
     const r = await cli(
       "snapshot",
       "--season",
@@ -156,6 +157,15 @@ describe("snapshot ladder and predict on real schedules", () => {
     expect(r.stdout).toContain("Executed 2 snapshot stage runs");
     expect(r.stdout).toMatch(/T-80m\s+2024-10-20T15:40:00Z/);
     expect(r.stdout).toMatch(/T-60m\s+2024-10-20T16:00:00Z/);
+    // The audit keeps the clock the run pretended; a feature row's built_at is always the real time.
+    const rows = await sqlJson(
+      `SELECT a.stage, epoch_ms(a.created_at) AS audit_ms, max(epoch_ms(f.built_at)) AS built_ms
+       FROM audit a JOIN features f ON f.season = a.season AND f.week = a.week AND f.snapshot_at = a.snapshot_at
+       WHERE a.season = 2024 AND a.week = 7 AND a.created_at = TIMESTAMPTZ '2024-10-20T15:30:00Z'
+       GROUP BY a.stage, a.created_at`,
+    );
+    expect(rows.map((x) => x.stage).sort()).toEqual(["T-100m", "T-24h"]);
+    for (const x of rows) expect(Number(x.built_ms)).toBeGreaterThanOrEqual(started);
   });
 
   it("--at that matches no kickoff fails and lists the week's kickoff slots", async () => {

@@ -59,7 +59,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
             const key = `${run.stage}|${run.kickoff}`;
             if (done.has(key)) continue;
             done.add(key);
-            const r = await executeStage({ ...env, now: clock() }, run, season, week);
+            const r = await executeStage({ ...env, now: clock(), wallClock: rt.now() }, run, season, week);
             executed++;
             preds.push(...r.predictions);
             rt.out(
