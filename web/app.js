@@ -137,6 +137,8 @@ function stagePills(ladder) {
 }
 
 function reasonList(reasons, home, away) {
+  // Reasons under 0.03 logit are not stored (see MIN_REASON_LOGIT): a close call can have none.
+  if (reasons.length === 0) return h("span", { class: "muted" }, "no feature moves it by 0.03 logit or more");
   return h(
     "ul",
     { class: "reasons" },

@@ -129,6 +129,15 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     expect(await jax.locator(".pbar").count()).toBe(1);
     expect(await jax.locator(".stage.done").count()).toBe(5);
     expect(await page.locator("td .tier").count()).toBe(weekGames.length);
+    // Every game shows its reasons, or says that no feature moved it by the 0.03-logit floor.
+    const reasonCells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => {
+        const td = tr.children[5]!;
+        const items = td.querySelectorAll("ul.reasons li").length;
+        return items > 0 || (td.textContent ?? "").includes("no feature moves it by 0.03 logit or more");
+      }),
+    );
+    expect(reasonCells).toEqual(weekGames.map(() => true));
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-week.png"), fullPage: true });
   });
 
