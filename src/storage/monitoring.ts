@@ -7,6 +7,8 @@ export interface ScoredPrediction {
   readonly gameId: string;
   readonly homeTeam: string;
   readonly awayTeam: string;
+  /** Kickoff instant in ms (UTC). */
+  readonly kickoff: number;
   readonly pHome: number;
   readonly modelId: string;
   /** 1 home win, 0 away win, 0.5 tie, null not played (or no score yet). */
@@ -26,7 +28,7 @@ export async function loadScoredPredictions(
   if (seasons.length === 0) return [];
   const rows = await db.all(
     `SELECT p.season, p.week, p.game_id, p.home_team, p.away_team, p.p_home_win, p.model_id,
-            s.home_score, s.away_score
+            epoch_ms(p.kickoff_utc) AS kickoff_ms, s.home_score, s.away_score
      FROM predictions p LEFT JOIN schedules s USING (game_id)
      WHERE p.stage = 'T-60m' AND p.season IN (${seasons.map(Number).join(", ")})
      QUALIFY row_number() OVER (PARTITION BY p.game_id
@@ -44,6 +46,7 @@ export async function loadScoredPredictions(
       gameId: String(r.game_id),
       homeTeam: String(r.home_team),
       awayTeam: String(r.away_team),
+      kickoff: Number(r.kickoff_ms),
       pHome: Number(r.p_home_win),
       modelId: String(r.model_id),
       label: hs === null || as === null ? null : hs > as ? 1 : hs < as ? 0 : 0.5,

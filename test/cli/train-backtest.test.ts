@@ -199,6 +199,20 @@ describe("train and backtest on real schedules", () => {
     expect(readdirSync(models).filter((f) => f.endsWith(".model.json"))).toHaveLength(1);
   });
 
+  it("report says when the scored games were in the model's training window", async () => {
+    // The only model was trained on 2020–2024: replaying a 2024 week with it is scoring in sample.
+    expect((await cli("predict", "--season", "2024", "--week", "7")).code).toBe(0);
+    const r = await cli("report", "--season", "2024", "--week", "7");
+    expect(r.code, r.stderr).toBe(0);
+    const [n] = await query<{ n: number }>(
+      "SELECT count(*) AS n FROM schedules WHERE season = 2024 AND week = 7 AND home_score IS NOT NULL",
+    );
+    const { artifact } = readArtifact(artifactFile);
+    expect(r.stdout).toContain(
+      `note: ${n!.n} of the ${n!.n} games scored for ${artifact.modelId} were in its training window (seasons 2020–2024, through ${artifact.trainingWindow.lastKickoff.slice(0, 10)})`,
+    );
+  });
+
   it("train says when completed games' T-60m rows were built ahead of their time, and which to rebuild", async () => {
     expect(train.stdout).not.toContain("built before their T-60m");
     // What build-features leaves when run in mid-season for the rest of it: rows built weeks before their as-of.

@@ -237,6 +237,8 @@ describe("report, monitor and triggers end to end", () => {
     expect(summary.baseline.source).toBe("season 2024 weeks 1-3");
     expect(summary.alerts.outcomes.map((o: { status: string }) => o.status)).toEqual(["sent", "sent"]);
     expect(summary.psi.null_in_current).toEqual([]);
+    // The model was trained through 2023, so 2024's scores are out of sample: no in-sample note.
+    expect(r.stdout).not.toContain("in its training window");
     expect(r.stdout).not.toMatch(/null in every current row/);
 
     expect(server.requests.map((q) => q.url)).toEqual([`/services/T0/B0/${MARKER}`, "/v2/enqueue"]);

@@ -43,7 +43,7 @@ import { parseInteger, parseList, seasonOf } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { formatTable, toCsv } from "../table.ts";
 import { resolveFeatureSet } from "./build-features.ts";
-import { findPreferredModelId, formatWeeks, round6, toOutcomes } from "./report.ts";
+import { findPreferredModelId, formatWeeks, inSampleNotes, round6, toOutcomes } from "./report.ts";
 
 const PACKAGE_ROOT = new URL("../../../", import.meta.url);
 export const REFERENCE_WINDOWS = ["previous_season_plus_earlier_weeks", "previous_season"] as const;
@@ -91,6 +91,8 @@ export interface WeekAssessment {
   readonly outcomes: readonly GameOutcome[];
   readonly baseline: Baseline | undefined;
   readonly modelIds: readonly string[];
+  /** Notes on scored games that a model saw in training (see `inSampleNotes`). */
+  readonly inSample: readonly string[];
   readonly ruleFlags: RuleFlagInputs;
   readonly decision: RetrainDecision;
 }
@@ -289,6 +291,10 @@ export async function assessWeek(
     outcomes,
     baseline,
     modelIds,
+    inSample: inSampleNotes(
+      preds.filter((p) => p.season === season && p.week <= week && p.label !== null),
+      cfg.paths.models_dir,
+    ),
     ruleFlags,
     decision,
   };
@@ -404,6 +410,7 @@ ${BASELINE_HELP}`,
         const a = await assessWeek(rt, cfg, db, opts);
         const files = await writeMonitoringFiles(cfg, a, rt.now());
         for (const line of decisionLines(a)) rt.out(line);
+        for (const line of a.inSample) rt.out(line);
         rt.out();
         rt.out(
           formatTable(

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { NflPredError } from "../../domain/index.ts";
-import { readArtifact, writeAtomic } from "../../registry/index.ts";
+import { artifactPath, countInSample, readArtifact, writeAtomic } from "../../registry/index.ts";
 import {
   buildReliabilityTable,
   buildReportMetrics,
@@ -30,6 +30,29 @@ export function findPreferredModelId(modelsDir: string): string | null {
   const current = join(modelsDir, "current");
   if (!existsSync(current)) return null;
   return readArtifact(current).artifact.modelId;
+}
+
+/**
+ * One line per model whose training window holds some of the scored games (a replay of a week a later
+ * model has learned from): those figures are in-sample and flatter it. A model whose artifact is gone is
+ * left out; its games cannot be judged.
+ */
+export function inSampleNotes(scored: readonly ScoredPrediction[], modelsDir: string): string[] {
+  const notes: string[] = [];
+  for (const modelId of [...new Set(scored.map((p) => p.modelId))]) {
+    const path = artifactPath(modelsDir, modelId);
+    if (!existsSync(path)) continue;
+    const w = readArtifact(path).artifact.trainingWindow;
+    const mine = scored.filter((p) => p.modelId === modelId);
+    const n = countInSample(mine, w);
+    if (n === 0) continue;
+    notes.push(
+      `note: ${n} of the ${mine.length} games scored for ${modelId} were in its training window ` +
+        `(seasons ${w.seasons[0]}–${w.seasons.at(-1)}, through ${w.lastKickoff.slice(0, 10)}): in-sample figures ` +
+        "that flatter it; `backtest` gives out-of-sample ones.",
+    );
+  }
+  return notes;
 }
 
 /** Completed games only, as the scoring functions take them. */
@@ -164,13 +187,14 @@ predictions or no completed games.`,
       const season = parseInteger(opts.season, "--season", 1999, seasonOf(rt.now()) + 1);
       const week = parseInteger(opts.week, "--week", 1, 22);
       const rollingWeeks = cfg.monitoring.retrain_triggers.rolling_weeks;
-      const { metrics, reliability, modelIds } = await withDatabase(cfg, async (db) => {
+      const { metrics, reliability, modelIds, inSample } = await withDatabase(cfg, async (db) => {
         const { outcomes, preds } = await loadWeekOutcomes(db, cfg.paths.models_dir, season, week);
         const metrics = buildReportMetrics(outcomes, season, week, { rollingWeeks });
         const reliability = buildReliabilityTable(outcomes, season, week, { rollingWeeks });
         await writeReportRows(db, season, week, metrics, rt.now());
+        const scored = preds.filter((p) => p.week <= week && p.label !== null);
         const modelIds = [...new Set(preds.filter((p) => p.week <= week).map((p) => p.modelId))];
-        return { metrics, reliability, modelIds };
+        return { metrics, reliability, modelIds, inSample: inSampleNotes(scored, cfg.paths.models_dir) };
       });
 
       const dir = cfg.paths.reports_dir;
@@ -221,6 +245,7 @@ predictions or no completed games.`,
       );
       rt.out();
       rt.out(`Scored predictions of model${modelIds.length === 1 ? "" : "s"} ${modelIds.join(", ")}.`);
+      for (const line of inSample) rt.out(line);
       rt.out(`Wrote ${Object.values(files).join(", ")}`);
       rt.out(`Stored ${metrics.length} rows in the reports table for season ${season} week ${week}.`);
     });
