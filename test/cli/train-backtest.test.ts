@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LabelledPair } from "../../src/cli/training-data.ts";
@@ -211,6 +211,16 @@ describe("train and backtest on real schedules", () => {
     expect(r.stdout).toContain(
       `note: ${n!.n} of the ${n!.n} games scored for ${artifact.modelId} were in its training window (seasons 2020–2024, through ${artifact.trainingWindow.lastKickoff.slice(0, 10)})`,
     );
+    // A corrupt artifact cannot say its window, but the stored predictions still score.
+    const good = readFileSync(artifactFile);
+    writeFileSync(artifactFile, Buffer.concat([good, Buffer.from(" ")]));
+    try {
+      const corrupt = await cli("report", "--season", "2024", "--week", "7");
+      expect(corrupt.code, corrupt.stderr).toBe(0);
+      expect(corrupt.stdout).not.toContain("in its training window");
+    } finally {
+      writeFileSync(artifactFile, good);
+    }
   });
 
   it("train says when completed games' T-60m rows were built ahead of their time, and which to rebuild", async () => {

@@ -2,7 +2,13 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { NflPredError } from "../../domain/index.ts";
-import { artifactPath, countInSample, readArtifact, writeAtomic } from "../../registry/index.ts";
+import {
+  artifactPath,
+  countInSample,
+  type ModelArtifact,
+  readArtifact,
+  writeAtomic,
+} from "../../registry/index.ts";
 import {
   buildReliabilityTable,
   buildReportMetrics,
@@ -34,15 +40,21 @@ export function findPreferredModelId(modelsDir: string): string | null {
 
 /**
  * One line per model whose training window holds some of the scored games (a replay of a week a later
- * model has learned from): those figures are in-sample and flatter it. A model whose artifact is gone is
- * left out; its games cannot be judged.
+ * model has learned from): those figures are in-sample and flatter it. A model whose artifact is gone or
+ * unreadable is left out; its games cannot be judged.
  */
 export function inSampleNotes(scored: readonly ScoredPrediction[], modelsDir: string): string[] {
   const notes: string[] = [];
   for (const modelId of [...new Set(scored.map((p) => p.modelId))]) {
     const path = artifactPath(modelsDir, modelId);
     if (!existsSync(path)) continue;
-    const w = readArtifact(path).artifact.trainingWindow;
+    let w: ModelArtifact["trainingWindow"];
+    try {
+      w = readArtifact(path).artifact.trainingWindow;
+    } catch {
+      // A corrupt artifact is for `doctor` and `models` to report; the stored predictions still score.
+      continue;
+    }
     const mine = scored.filter((p) => p.modelId === modelId);
     const n = countInSample(mine, w);
     if (n === 0) continue;
