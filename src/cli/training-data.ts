@@ -20,10 +20,6 @@ export interface LabelledPair extends GamePair {
 }
 
 /**
- * Each game's T-60m feature pair (the canonical row at kickoff - 60 min when present, else the latest
- * T-60m row), with the home label from today's schedules (ties 0.5).
- */
-/**
  * A warning when completed games' feature rows were built ahead of their as-of time (see `builtEarly`),
  * naming the seasons to rebuild; undefined when there are none.
  */
@@ -43,6 +39,10 @@ export function builtEarlyWarning(pairs: readonly LabelledPair[]): string | unde
   );
 }
 
+/**
+ * Each game's T-60m feature pair (the canonical row at kickoff - 60 min when present, else the latest
+ * T-60m row), with the home label from today's schedules (ties 0.5).
+ */
 export async function loadGamePairs(
   db: Database,
   featureSet: string,

@@ -222,6 +222,7 @@ export async function assessWeek(
     threshold: cfg.monitoring.psi_threshold,
     bins,
   });
+  const vanished = vanishedFeatures(drift).map((d) => d.feature);
 
   const preds = await loadScoredPredictions(
     db,
@@ -281,11 +282,10 @@ export async function assessWeek(
     bins,
     drift,
     missingFeatures: monitored.filter((f) => !current.present.includes(f)),
-    vanished: (() => {
-      const features = vanishedFeatures(drift).map((d) => d.feature);
-      const groups = monitoredDefs.filter((d) => features.includes(d.name)).map((d) => d.group);
-      return { features, groups: [...new Set(groups)] };
-    })(),
+    vanished: {
+      features: vanished,
+      groups: [...new Set(monitoredDefs.filter((d) => vanished.includes(d.name)).map((d) => d.group))],
+    },
     series,
     windows,
     outcomes,

@@ -46,13 +46,11 @@ export function findPreferredModelId(modelsDir: string): string | null {
 export function inSampleNotes(scored: readonly ScoredPrediction[], modelsDir: string): string[] {
   const notes: string[] = [];
   for (const modelId of [...new Set(scored.map((p) => p.modelId))]) {
-    const path = artifactPath(modelsDir, modelId);
-    if (!existsSync(path)) continue;
     let w: ModelArtifact["trainingWindow"];
     try {
-      w = readArtifact(path).artifact.trainingWindow;
+      w = readArtifact(artifactPath(modelsDir, modelId)).artifact.trainingWindow;
     } catch {
-      // A corrupt artifact is for `doctor` and `models` to report; the stored predictions still score.
+      // A missing or corrupt artifact is for `doctor` and `models` to report; the predictions still score.
       continue;
     }
     const mine = scored.filter((p) => p.modelId === modelId);
