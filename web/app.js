@@ -68,6 +68,20 @@ function setupCard(setup) {
   );
 }
 
+// Features built for this week now would count these games as not played, so its snapshots would rest on
+// stale ratings: the same warning snapshot and predict print.
+function resultsMissingCard(m) {
+  if (!m) return null;
+  return h(
+    "div",
+    { class: "panel setup", dataset: { resultsMissing: String(m.count) } },
+    h("strong", {}, "Results missing before this week"),
+    h("div", {}, `${m.detail}: features built now count them as not played.`),
+    h("div", { class: "muted small" }, "Unless they were never completed, refresh the results:"),
+    h("pre", {}, m.fix),
+  );
+}
+
 function errorCard(e) {
   return h(
     "div",
@@ -199,6 +213,7 @@ async function weekPage(main, params) {
       ` · stages ${d.stages.map((x) => x.name).join(", ")}`,
     ),
   );
+  add(main, resultsMissingCard(d.results_missing));
   if (d.setup) add(main, setupCard(d.setup));
   const rows = d.games.map((g) => {
     const p = g.prediction;

@@ -4,6 +4,7 @@ import { type Game, MS_MINUTE, NflPredError } from "../domain/index.ts";
 import {
   type BuildOptions,
   DEPTH_QB1_SQL,
+  describeUnscored,
   type FeatureSources,
   GAMES_SQL,
   INJURY_TEAM_WEEK_SQL,
@@ -19,6 +20,7 @@ import {
   ROSTER_TEAM_WEEK_SQL,
   STADIUM_TABLE_PATH,
   TEAM_GAME_EPA_SQL,
+  type UnscoredSummary,
   unscoredBefore,
   VENUE_OVERRIDES_PATH,
 } from "../features/index.ts";
@@ -88,24 +90,11 @@ export function describeMissingResults(
   games: readonly Game[],
   asOf: number,
   cfg: Config,
-): { readonly detail: string; readonly fix: string } | undefined {
+): UnscoredSummary | undefined {
   const missing = unscoredBefore(games, asOf, {
     postGameDelayMs: cfg.features.visibility.post_game_delay_minutes * MS_MINUTE,
   });
-  if (missing.length === 0) return undefined;
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const first = missing[0]!;
-  const last = missing[missing.length - 1]!;
-  const shown = missing.slice(0, 3).map((g) => g.gameId);
-  const more = missing.length > shown.length ? ` and ${missing.length - shown.length} more` : "";
-  const when =
-    missing.length === 1 ? `on ${day(first.kickoff)}` : `from ${day(first.kickoff)} to ${day(last.kickoff)}`;
-  return {
-    detail:
-      `${missing.length === 1 ? "1 game" : `${missing.length} games`} kicked off ${when} before ` +
-      `${formatUtc(asOf)} with no result stored (${shown.join(", ")}${more})`,
-    fix: `npx nfl-pred ingest --seasons ${[...new Set(missing.map((g) => g.season))].join(" ")} --datasets schedules`,
-  };
+  return describeUnscored(missing, formatUtc(asOf));
 }
 
 /** `describeMissingResults` as the warning line a command prints before building on those results. */

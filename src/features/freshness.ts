@@ -24,3 +24,34 @@ export function unscoredBefore(
     )
     .sort((a, b) => a.kickoff - b.kickoff || a.gameId.localeCompare(b.gameId));
 }
+
+/** Missing results said in one line, with the ingest that refreshes them. */
+export interface UnscoredSummary {
+  readonly count: number;
+  /** "168 games kicked off from 2026-09-10 to 2026-11-27 before <before> with no result stored (…)" */
+  readonly detail: string;
+  /** The command that reloads those seasons' results. */
+  readonly fix: string;
+}
+
+/**
+ * `missing` (from `unscoredBefore`) described for an operator: how many, which days, the first three
+ * ids. `before` is the as-of instant as the caller shows instants. Undefined when nothing is missing.
+ */
+export function describeUnscored(missing: readonly Game[], before: string): UnscoredSummary | undefined {
+  const first = missing[0];
+  const last = missing[missing.length - 1];
+  if (!first || !last) return undefined;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const shown = missing.slice(0, 3).map((g) => g.gameId);
+  const more = missing.length > shown.length ? ` and ${missing.length - shown.length} more` : "";
+  const when =
+    missing.length === 1 ? `on ${day(first.kickoff)}` : `from ${day(first.kickoff)} to ${day(last.kickoff)}`;
+  return {
+    count: missing.length,
+    detail:
+      `${missing.length === 1 ? "1 game" : `${missing.length} games`} kicked off ${when} before ` +
+      `${before} with no result stored (${shown.join(", ")}${more})`,
+    fix: `npx nfl-pred ingest --seasons ${[...new Set(missing.map((g) => g.season))].join(" ")} --datasets schedules`,
+  };
+}

@@ -16,7 +16,12 @@ export {
 } from "./build.ts";
 export { defsForColumns, designColumns, designMatrix, type GamePair } from "./design.ts";
 export { type EloParams, eloWinProbability, runElo } from "./elo.ts";
-export { RESULTS_LOOKBACK_MS, unscoredBefore } from "./freshness.ts";
+export {
+  describeUnscored,
+  RESULTS_LOOKBACK_MS,
+  type UnscoredSummary,
+  unscoredBefore,
+} from "./freshness.ts";
 export {
   DEFAULT_QB_VALUE,
   epaResiduals,

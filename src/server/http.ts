@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../config/index.ts";
-import { isNflPredError, NflPredError } from "../domain/index.ts";
+import { isNflPredError, MS_MINUTE, NflPredError } from "../domain/index.ts";
 import { resolveTrackingRoot } from "../tracking/index.ts";
 import { ArtifactCache } from "./artifacts.ts";
 import { loadGamePage } from "./pages/game.ts";
@@ -98,7 +98,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       params: ["season", "week"],
       load: (q) => {
         const ref = parseSeasonWeek(q, now());
-        return store.read((db) => loadWeekPage(db, ref, { now: now(), dbPath: cfg.paths.duckdb_path }));
+        return store.read((db) =>
+          loadWeekPage(db, ref, {
+            now: now(),
+            dbPath: cfg.paths.duckdb_path,
+            postGameDelayMs: cfg.features.visibility.post_game_delay_minutes * MS_MINUTE,
+          }),
+        );
       },
     },
     "/api/game": {

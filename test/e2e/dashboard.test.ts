@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/storage/index.ts";
 import { CLI_TEST_ENV, runCli } from "../helpers/cli.ts";
 import { CLI, MIRROR_DIR, REPO_ROOT, tempDir } from "../helpers/mirror.ts";
 
@@ -138,7 +139,54 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
       }),
     );
     expect(reasonCells).toEqual(weekGames.map(() => true));
+    expect(await page.locator("[data-results-missing]").count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-week.png"), fullPage: true });
+  });
+
+  it("warns on the week view while an earlier game's result is missing, and stops once it is back", async () => {
+    const dbPath = join(cwd, "data", "nfl.duckdb");
+    const edit = async (q: string) => {
+      const db = await openDatabase(dbPath);
+      try {
+        await db.run(q);
+      } finally {
+        db.close();
+      }
+    };
+    const db = await openDatabase(dbPath, { readOnly: true });
+    const last = await db.one<{ game_id: string; home_score: number; away_score: number; k: bigint }>(
+      `SELECT game_id, home_score, away_score, epoch_ms(kickoff_utc) AS k FROM schedules
+       WHERE season = 2024 AND week = 6 ORDER BY kickoff_utc DESC, game_id LIMIT 1`,
+    );
+    const week7 = await db.one<{ k: bigint }>(
+      "SELECT epoch_ms(min(kickoff_utc)) AS k FROM schedules WHERE season = 2024 AND week = 7",
+    );
+    db.close();
+    const day = new Date(Number(last!.k)).toISOString().slice(0, 10);
+    const before = new Date(Number(week7!.k)).toISOString().replace(".000Z", "Z");
+    const id = last!.game_id;
+    await edit(`UPDATE schedules SET home_score = NULL, away_score = NULL WHERE game_id = '${id}'`);
+    try {
+      await page.goto(`${server!.url}/?season=2024&week=7`);
+      await ready();
+      const banner = page.locator('[data-results-missing="1"]');
+      expect(await banner.count()).toBe(1);
+      const text = (await banner.textContent()) ?? "";
+      expect(text).toContain(
+        `1 game kicked off on ${day} before ${before} with no result stored (${id}): features built now count them as not played.`,
+      );
+      expect(await banner.locator("pre").textContent()).toBe(
+        "npx nfl-pred ingest --seasons 2024 --datasets schedules",
+      );
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-week-results-missing.png"), fullPage: true });
+    } finally {
+      await edit(
+        `UPDATE schedules SET home_score = ${last!.home_score}, away_score = ${last!.away_score} WHERE game_id = '${id}'`,
+      );
+    }
+    await page.reload();
+    await ready();
+    expect(await page.locator("[data-results-missing]").count()).toBe(0);
   });
 
   it("opens a game page: probability across the ladder and feature contributions", async () => {

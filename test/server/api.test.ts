@@ -92,7 +92,7 @@ describe("dashboard API on the full history", () => {
       (await sql("SELECT team_abbr, team_name, team_color FROM teams")).map((t) => [t.team_abbr, t]),
     );
     const page = r.body;
-    expect([page.season, page.week, page.setup]).toEqual([2025, 7, null]);
+    expect([page.season, page.week, page.setup, page.results_missing]).toEqual([2025, 7, null, null]);
     expect(page.games.map((g: { game_id: string }) => g.game_id).sort()).toEqual(
       schedule.map((s) => s.game_id),
     );
@@ -133,6 +133,7 @@ describe("dashboard API on the full history", () => {
       const e = await get(early.url, "/api/predictions");
       expect([e.body.season, e.body.week]).toEqual([2025, 9]);
       expect(e.body.summary.predicted).toBe(0);
+      expect(e.body.results_missing).toBeNull();
       expect(e.body.setup.commands.join("\n")).toContain("snapshot --season 2025 --week 9");
       const statuses = new Set(
         e.body.games.flatMap((g: { ladder: { status: string }[] }) => g.ladder.map((l) => l.status)),

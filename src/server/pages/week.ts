@@ -1,5 +1,13 @@
 import { NflPredError } from "../../domain/index.ts";
-import { vigFreeHome } from "../../features/index.ts";
+import {
+  describeUnscored,
+  GAMES_SQL,
+  normalizeGame,
+  RESULTS_LOOKBACK_MS,
+  type UnscoredSummary,
+  unscoredBefore,
+  vigFreeHome,
+} from "../../features/index.ts";
 import { STAGES } from "../../snapshot/index.ts";
 import {
   homeLabel,
@@ -77,6 +85,11 @@ export interface WeekPage {
     readonly models: readonly string[];
   };
   readonly games: readonly WeekGame[];
+  /**
+   * Games played before this week (or before now, if earlier) with no result stored: the week's
+   * features counted them as not played. Null when every such result is there.
+   */
+  readonly results_missing: UnscoredSummary | null;
   readonly setup: Setup | null;
 }
 
@@ -107,6 +120,7 @@ function emptyPage(now: number, setup: Setup): WeekPage {
     seasons: [],
     summary: { games: 0, predicted: 0, final: 0, correct: 0, models: [] },
     games: [],
+    results_missing: null,
     setup,
   };
 }
@@ -134,7 +148,7 @@ async function defaultWeek(db: ReadDb, now: number): Promise<WeekRef | undefined
 export async function loadWeekPage(
   db: ReadDb | null,
   ref: WeekRef | undefined,
-  ctx: { now: number; dbPath: string },
+  ctx: { now: number; dbPath: string; postGameDelayMs: number },
 ): Promise<WeekPage> {
   const { now } = ctx;
   if (db === null) return emptyPage(now, noDatabase(ctx.dbPath, ctx.now));
@@ -183,6 +197,13 @@ export async function loadWeekPage(
       "SELECT DISTINCT season, week FROM schedules ORDER BY season, week",
     ),
   ];
+  // The same rule and wording as the warning snapshot and predict print for this week.
+  const asOf = Math.min(now, ...games.map((g) => ms(g.kickoff_utc)));
+  const recent = await db.all(`SELECT * FROM (${GAMES_SQL}) WHERE kickoff_ms > ? AND kickoff_ms <= ?`, [
+    asOf - RESULTS_LOOKBACK_MS,
+    asOf,
+  ]);
+  const missing = unscoredBefore(recent.map(normalizeGame), asOf, { postGameDelayMs: ctx.postGameDelayMs });
   const predBy = new Map(preds.map((p) => [p.game_id, p]));
   const doneSet = new Set(done.map((d) => `${d.game_id}|${d.stage}`));
   const at = weeks.findIndex((w) => w.season === season && w.week === week);
@@ -246,6 +267,7 @@ export async function loadWeekPage(
       models: [...new Set(predicted.map((g) => g.prediction!.model_id))],
     },
     games: out,
+    results_missing: describeUnscored(missing, iso(asOf).replace(".000Z", "Z")) ?? null,
     setup:
       predicted.length > 0
         ? null
