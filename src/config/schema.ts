@@ -77,7 +77,7 @@ const training = z
     season_weights: z.array(z.number().min(0)).default([]),
     calibration_weeks: z.number().int().min(0).max(10).default(0),
     holdout_weeks: z.number().int().min(0).max(40).default(4),
-    model: z.enum(["margin", "logistic", "gbm", "stack"]).default("margin"),
+    model: z.enum(["margin", "logistic", "gbm", "xgboost", "stack"]).default("margin"),
     model_features: z.array(z.string().min(1)).default([]),
     seed: z.number().int().default(42),
     l2: z.number().min(0).default(10),

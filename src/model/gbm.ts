@@ -36,7 +36,7 @@ export interface GbmParams {
   readonly trees: readonly TreeArrays[];
 }
 
-const DEFAULTS: GbmSettings = {
+export const GBM_DEFAULTS: GbmSettings = {
   nEstimators: 200,
   learningRate: 0.05,
   maxDepth: 3,
@@ -47,15 +47,11 @@ const DEFAULTS: GbmSettings = {
   minSplitGain: 0,
 };
 
-/**
- * Histogram gradient-boosted trees on log loss (soft labels allowed), deterministic for a seed.
- * @example gbmLearner({ nEstimators: 300, maxDepth: 3 }).fit(X, y, { seed: 7 }).predict(X)
- */
-export function gbmLearner(options: GbmOptions = {}): Learner<GbmParams> {
-  const settings: GbmSettings = { ...DEFAULTS, ...options };
+/** Checks the boosting knobs (shared by `gbm` and `xgboost`); `kind` names the learner in the error. */
+export function validateGbmSettings(settings: GbmSettings, kind: string): GbmSettings {
   const { nEstimators, learningRate, maxDepth, maxBins, minChildWeight, lambda, subsample } = settings;
   const bad = (name: string, value: number) =>
-    new NflPredError("MODEL", `gbm option ${name} is out of range: ${value}`, { value: String(value) });
+    new NflPredError("MODEL", `${kind} option ${name} is out of range: ${value}`, { value: String(value) });
   if (!Number.isInteger(nEstimators) || nEstimators < 0) throw bad("nEstimators", nEstimators);
   if (!(learningRate > 0)) throw bad("learningRate", learningRate);
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 16) throw bad("maxDepth", maxDepth);
@@ -63,6 +59,15 @@ export function gbmLearner(options: GbmOptions = {}): Learner<GbmParams> {
   if (!(minChildWeight >= 0)) throw bad("minChildWeight", minChildWeight);
   if (!(lambda >= 0)) throw bad("lambda", lambda);
   if (!(subsample > 0 && subsample <= 1)) throw bad("subsample", subsample);
+  return settings;
+}
+
+/**
+ * Histogram gradient-boosted trees on log loss (soft labels allowed), deterministic for a seed.
+ * @example gbmLearner({ nEstimators: 300, maxDepth: 3 }).fit(X, y, { seed: 7 }).predict(X)
+ */
+export function gbmLearner(options: GbmOptions = {}): Learner<GbmParams> {
+  const settings = validateGbmSettings({ ...GBM_DEFAULTS, ...options }, "gbm");
   return {
     kind: "gbm",
     fit(X: Matrix, y: Float64Array, opts: FitOptions) {
@@ -361,6 +366,13 @@ function fitGbm(X: Matrix, y: Float64Array, opts: FitOptions, s: GbmSettings): G
 
 /** Rebuilds a fitted gbm from its JSON params (also used right after fitting). */
 export function gbmFromParams(features: readonly string[], params: GbmParams): Fitted<GbmParams> {
+  return treeEnsembleFromParams("gbm", features, params);
+}
+
+/** A sum of trees on the logit scale, with exact TreeSHAP contributions, as a fitted model of `kind`. */
+export function treeEnsembleFromParams<
+  P extends { readonly baseScore: number; readonly trees: readonly TreeArrays[] },
+>(kind: string, features: readonly string[], params: P): Fitted<P> {
   const names = [...features];
   const { trees, baseScore } = params;
   const rawScores = (Xs: Matrix) => {
@@ -373,7 +385,7 @@ export function gbmFromParams(features: readonly string[], params: GbmParams): F
     return out;
   };
   return {
-    kind: "gbm",
+    kind,
     features: names,
     params,
     predict(X: Matrix): Float64Array {

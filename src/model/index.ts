@@ -64,3 +64,10 @@ export {
   usableColumns,
 } from "./train.ts";
 export { type TreeArrays, treeExpectation, treeOutput } from "./treeshap.ts";
+export {
+  isXgboostAvailable,
+  type XgboostOptions,
+  type XgboostParams,
+  xgboostFromParams,
+  xgboostLearner,
+} from "./xgboost.ts";

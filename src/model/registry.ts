@@ -4,6 +4,7 @@ import { type GbmParams, gbmFromParams } from "./gbm.ts";
 import { type LogisticParams, logisticFromParams } from "./logistic.ts";
 import { type MarginParams, marginFromParams } from "./margin.ts";
 import { type StackParams, stackFromParams } from "./stack.ts";
+import { type XgboostParams, xgboostFromParams } from "./xgboost.ts";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -29,6 +30,9 @@ export function restoreModel(kind: string, features: readonly string[], params: 
     case "gbm":
       need("baseScore", "trees");
       return gbmFromParams(features, params as GbmParams);
+    case "xgboost":
+      need("baseScore", "trees");
+      return xgboostFromParams(features, params as XgboostParams);
     case "stack":
       need("base", "meta");
       return stackFromParams(features, params as StackParams, restoreModel);

@@ -15,8 +15,9 @@ import type { Matrix } from "./matrix.ts";
 import { selectColumns, takeRows } from "./matrix.ts";
 import { meanLogLoss } from "./numeric.ts";
 import { stackLearner } from "./stack.ts";
+import { xgboostLearner } from "./xgboost.ts";
 
-export type LearnerKind = "logistic" | "gbm" | "stack" | "margin";
+export type LearnerKind = "logistic" | "gbm" | "xgboost" | "stack" | "margin";
 
 export interface TrainSettings {
   readonly learner: LearnerKind;
@@ -91,6 +92,8 @@ export function makeLearner(s: TrainSettings): Learner<unknown> {
       return logisticLearner({ l2: s.l2 });
     case "gbm":
       return gbmLearner(s.gbm ?? {});
+    case "xgboost":
+      return xgboostLearner(s.gbm ?? {});
     case "stack":
       return stackLearner({ learners: [logisticLearner({ l2: s.l2 }), gbmLearner(s.gbm ?? {})], nFolds: 4 });
     case "margin":

@@ -6,7 +6,7 @@ import type { LabelledPair } from "../../src/cli/training-data.ts";
 import { type BacktestRow, walkForward } from "../../src/cli/walk-forward.ts";
 import { MS_DAY, MS_HOUR } from "../../src/domain/index.ts";
 import { FEATURES } from "../../src/features/index.ts";
-import { createRng, sigmoid, type TrainSettings } from "../../src/model/index.ts";
+import { createRng, isXgboostAvailable, sigmoid, type TrainSettings } from "../../src/model/index.ts";
 import { readArtifact } from "../../src/registry/index.ts";
 import { openDatabase } from "../../src/storage/index.ts";
 import { type CliResult, runCli } from "../helpers/cli.ts";
@@ -245,6 +245,39 @@ describe("train and backtest on real schedules", () => {
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).not.toContain("built before their T-60m");
   });
+
+  it.skipIf(!isXgboostAvailable())(
+    "train --model xgboost: XGBoost's trees in the artifact; predict explains with TreeSHAP from the artifact",
+    async () => {
+      const r = await cli("train", "--seasons", "2021-2023", "--model", "xgboost");
+      expect(r.code, r.stderr).toBe(0);
+      const file = /^Model artifact: (\S+\.model\.json) /m.exec(r.stdout)?.[1] ?? "";
+      const { artifact } = readArtifact(file);
+      const params = artifact.model.params as {
+        xgboost: string;
+        trees: unknown[];
+        settings: { nEstimators: number };
+      };
+      expect(artifact.model.kind).toBe("xgboost");
+      expect(params.xgboost).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(params.trees).toHaveLength(params.settings.nEstimators);
+      expect(r.stdout).toMatch(/^Trained xgboost on \d+ games/m);
+      const id = artifact.modelId;
+      const p = await cli("predict", "--season", "2024", "--week", "5", "--model-id", id);
+      expect(p.code, p.stderr).toBe(0);
+      const rows = await query<{ p: number; reasons: string }>(
+        `SELECT p_home_win AS p, CAST(reasons AS VARCHAR) AS reasons FROM predictions WHERE model_id = '${id}'`,
+      );
+      const [games] = await query<{ n: number }>(
+        "SELECT count(*) AS n FROM schedules WHERE season = 2024 AND week = 5",
+      );
+      expect(rows).toHaveLength(Number(games!.n));
+      expect(new Set(rows.map((x) => x.p.toFixed(4))).size).toBeGreaterThan(Number(games!.n) / 2);
+      expect(rows.some((x) => (JSON.parse(x.reasons) as unknown[]).length > 0)).toBe(true);
+      const csv = readFileSync(join(models, "shap", `shap_s2024_w05_${id}.csv`), "utf8");
+      expect(csv).toMatch(/^mean_abs,,diff_power_rating,\d/m);
+    },
+  );
 });
 
 /**

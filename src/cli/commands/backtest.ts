@@ -39,7 +39,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
     .requiredOption("--seasons <seasons...>", "seasons to predict (e.g. 2015-2025)")
     .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
     .option("--retrain <when>", "weekly | seasonly", "weekly")
-    .option("--model <kind>", "margin | logistic | gbm | stack (default from config)")
+    .option("--model <kind>", "margin | logistic | gbm | xgboost | stack (default from config)")
     .option("--config <path>", "config file (default ./configs/default.yaml)")
     .action(async (opts: BacktestOptions) => {
       const cfg = configFor(rt, opts);
@@ -49,7 +49,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       const defs = resolveModelFeatures(featureSet, cfg.training.model_features);
       const [retrain] = parseList(opts.retrain, ["weekly", "seasonly"] as const, "--retrain");
       const learner = opts.model
-        ? parseList(opts.model, ["margin", "logistic", "gbm", "stack"] as const, "--model")[0]
+        ? parseList(opts.model, ["margin", "logistic", "gbm", "xgboost", "stack"] as const, "--model")[0]
         : undefined;
       const settings = {
         ...trainSettings(cfg, learner ? { learner: learner as LearnerKind } : {}),

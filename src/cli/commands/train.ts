@@ -106,7 +106,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
       "latest weeks kept out of fitting and calibration, scored at the end (default from config: 4)",
     )
     .option("--seasons <seasons...>", "training seasons (default: the latest training.seasons_back seasons)")
-    .option("--model <kind>", "margin | logistic | gbm | stack (default from config)")
+    .option("--model <kind>", "margin | logistic | gbm | xgboost | stack (default from config)")
     .option("--config <path>", "config file (default ./configs/default.yaml)")
     .action(async (opts: TrainOptions) => {
       const cfg = configFor(rt, opts);
@@ -123,7 +123,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
           ? undefined
           : parseInteger(opts.holdoutWeeks, "--holdout-weeks", 0, 40);
       const learner = opts.model
-        ? parseList(opts.model, ["margin", "logistic", "gbm", "stack"] as const, "--model")[0]
+        ? parseList(opts.model, ["margin", "logistic", "gbm", "xgboost", "stack"] as const, "--model")[0]
         : undefined;
       let settings = trainSettings(cfg, {
         ...(calibrationWeeks === undefined ? {} : { calibrationWeeks }),
