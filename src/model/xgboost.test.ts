@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isNflPredError } from "../domain/index.ts";
 import { matrixFromColumns } from "./matrix.ts";
+import { createRng } from "./numeric.ts";
 import { nextNode } from "./treeshap.ts";
 import {
   isXgboostAvailable,
@@ -10,17 +11,6 @@ import {
   trainBooster,
   xgboostLearner,
 } from "./xgboost.ts";
-
-/** Deterministic uniform stream (mulberry32), independent of the model's own PRNG. */
-function uniforms(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The doubles around x: x itself and its neighbours up to `k` steps away. */
 function around(x: number, k: number): number[] {
@@ -39,7 +29,7 @@ function around(x: number, k: number): number[] {
 
 describe("leftThreshold: XGBoost's float32 comparison as a double threshold", () => {
   it("x <= leftThreshold(t) exactly when float32(x) < t, at the rounding boundaries", () => {
-    const r = uniforms(7);
+    const r = createRng(7);
     const ts = [0, 1, -1, 0.5, 3, -2.75, 1e-40, -1e-40, 123456.78, -0.017701926];
     for (let i = 0; i < 300; i++) ts.push((r() - 0.5) * 10 ** Math.floor(r() * 12 - 6));
     let checked = 0;
@@ -64,7 +54,7 @@ const TITLE = available
   : "XGBoost through the FFI: SKIPPED, its C library is not installed (apt-get install libxgboost0; .ci/run does)";
 
 describe.skipIf(!available)(TITLE, () => {
-  const r = uniforms(3);
+  const r = createRng(3);
   const rows = 600;
   const cols = { a: [] as (number | null)[], b: [] as (number | null)[], c: [] as (number | null)[] };
   const y = new Float64Array(rows);
