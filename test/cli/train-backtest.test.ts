@@ -262,6 +262,14 @@ describe("train and backtest on real schedules", () => {
       expect(params.xgboost).toMatch(/^\d+\.\d+\.\d+$/);
       expect(params.trees).toHaveLength(params.settings.nEstimators);
       expect(r.stdout).toMatch(/^Trained xgboost on \d+ games/m);
+      // The tracking run records the boosting settings and the library version.
+      const runId = /^MLflow run ID: ([0-9a-f]{32})$/m.exec(r.stdout)?.[1] ?? "";
+      const exp = readdirSync(join(cwd, "mlruns")).find((e) => existsSync(join(cwd, "mlruns", e, runId)));
+      const run = join(cwd, "mlruns", exp!, runId);
+      expect(readFileSync(join(run, "params", "trees.nEstimators"), "utf8")).toBe(
+        String(params.settings.nEstimators),
+      );
+      expect(readFileSync(join(run, "tags", "xgboost_version"), "utf8")).toBe(params.xgboost);
       const id = artifact.modelId;
       const p = await cli("predict", "--season", "2024", "--week", "5", "--model-id", id);
       expect(p.code, p.stderr).toBe(0);

@@ -6,11 +6,13 @@ import { NflPredError } from "../../domain/index.ts";
 import { designColumns, type FeatureDef } from "../../features/index.ts";
 import {
   chooseL2,
+  type GbmParams,
   type LearnerKind,
   serializeModel,
   summarizeModel,
   type TrainSettings,
   trainCalibrated,
+  type XgboostParams,
 } from "../../model/index.ts";
 import { type ModelArtifact, writeArtifact } from "../../registry/index.ts";
 import {
@@ -214,6 +216,15 @@ export function registerTrain(program: Command, rt: Runtime): void {
           feature_spec_checksum: spec.checksum,
           n_design_columns: String(data.X.cols),
         });
+        const fitted = outcome.model;
+        if (fitted.kind === "gbm" || fitted.kind === "xgboost") {
+          // The boosting settings and, for XGBoost, the library version, so runs compare in `mlflow ui`.
+          const p = fitted.params as GbmParams | XgboostParams;
+          await run.logParams(
+            Object.fromEntries(Object.entries(p.settings).map(([k, v]) => [`trees.${k}`, String(v)])),
+          );
+          if ("xgboost" in p) await run.setTag("xgboost_version", p.xgboost);
+        }
         for (const [k, v] of Object.entries(metrics)) await run.logMetric(k, v);
         for (const [k, v] of Object.entries(versions)) await run.setTag(`data_version.${k}`, v);
 
