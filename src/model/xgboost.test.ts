@@ -157,6 +157,48 @@ describe.skipIf(!available)(TITLE, () => {
   });
 });
 
+describe("readXgboostModel", () => {
+  const model = (baseScore: string) =>
+    JSON.stringify({
+      learner: {
+        learner_model_param: { base_score: baseScore },
+        gradient_booster: {
+          model: {
+            trees: [
+              {
+                left_children: [1, -1, -1],
+                right_children: [2, -1, -1],
+                split_indices: [0, 0, 0],
+                split_conditions: [0.5, -0.25, 0.75],
+                default_left: [1, 0, 0],
+                sum_hessian: [10, 4, 6],
+              },
+            ],
+          },
+        },
+      },
+    });
+
+  it("reads the trees and the base score, also in the newer one-element-list form", () => {
+    for (const b of ["5E-1", "[5E-1]"]) {
+      const { baseScore, trees } = readXgboostModel(model(b));
+      expect(baseScore).toBe(0);
+      expect(trees[0]).toMatchObject({
+        feature: [0, -1, -1],
+        value: [0, -0.25, 0.75],
+        missingLeft: [1, 0, 0],
+      });
+      expect(trees[0]!.threshold[0]).toBe(leftThreshold(0.5));
+    }
+    expect(readXgboostModel(model("7.5E-1")).baseScore).toBeCloseTo(Math.log(3), 12);
+  });
+
+  it("rejects a base score that is not a probability, and text that is not JSON", () => {
+    expect(() => readXgboostModel(model("abc"))).toThrow(/base score 'abc' is not a probability/);
+    expect(() => readXgboostModel("{")).toThrow(/not JSON/);
+  });
+});
+
 describe("XGBoost missing", () => {
   it("says which library it could not load and how to install it", () => {
     const X = matrixFromColumns({ a: [1, 2, 3, 4] });

@@ -250,7 +250,7 @@ interface XgbTree {
   split_type?: number[];
 }
 
-/** XGBoost's JSON model (1.x or 2.x layout) to our trees and base logit. */
+/** XGBoost's JSON model to our trees and base logit. */
 export function readXgboostModel(json: string): { baseScore: number; trees: TreeArrays[] } {
   let model: {
     learner: {
@@ -281,7 +281,14 @@ export function readXgboostModel(json: string): { baseScore: number; trees: Tree
       cover: t.sum_hessian,
     };
   });
-  const base = Number.parseFloat(model.learner.learner_model_param.base_score);
+  // Newer versions write the base score as a one-element list, "[5E-1]".
+  const base = Number.parseFloat(model.learner.learner_model_param.base_score.replace(/^\[|\]$/g, ""));
+  if (!(base > 0 && base < 1)) {
+    throw new NflPredError(
+      "MODEL",
+      `XGBoost's base score '${model.learner.learner_model_param.base_score}' is not a probability`,
+    );
+  }
   return { baseScore: logit(base), trees };
 }
 
