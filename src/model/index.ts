@@ -53,6 +53,7 @@ export {
 export { summarizeModel } from "./summary.ts";
 export {
   chooseL2,
+  LEARNER_KINDS,
   type LearnerKind,
   makeLearner,
   minTrainingWeeks,

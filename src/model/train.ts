@@ -17,7 +17,9 @@ import { meanLogLoss } from "./numeric.ts";
 import { stackLearner } from "./stack.ts";
 import { xgboostLearner } from "./xgboost.ts";
 
-export type LearnerKind = "logistic" | "gbm" | "xgboost" | "stack" | "margin";
+/** The learners `train` and `backtest` accept (`--model`, `training.model`). */
+export const LEARNER_KINDS = ["margin", "logistic", "gbm", "xgboost", "stack"] as const;
+export type LearnerKind = (typeof LEARNER_KINDS)[number];
 
 export interface TrainSettings {
   readonly learner: LearnerKind;

@@ -4,7 +4,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { NflPredError } from "../../domain/index.ts";
 import { GAMES_SQL, normalizeGame } from "../../features/index.ts";
-import type { LearnerKind } from "../../model/index.ts";
+import { LEARNER_KINDS } from "../../model/index.ts";
 import { writeAtomic } from "../../registry/index.ts";
 import {
   accuracy,
@@ -39,7 +39,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
     .requiredOption("--seasons <seasons...>", "seasons to predict (e.g. 2015-2025)")
     .option("--feature-set <id>", "feature set (default from config: mvp_v1)")
     .option("--retrain <when>", "weekly | seasonly", "weekly")
-    .option("--model <kind>", "margin | logistic | gbm | xgboost | stack (default from config)")
+    .option("--model <kind>", `${LEARNER_KINDS.join(" | ")} (default from config)`)
     .option("--config <path>", "config file (default ./configs/default.yaml)")
     .action(async (opts: BacktestOptions) => {
       const cfg = configFor(rt, opts);
@@ -48,11 +48,9 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       resolveFeatureSet(featureSet);
       const defs = resolveModelFeatures(featureSet, cfg.training.model_features);
       const [retrain] = parseList(opts.retrain, ["weekly", "seasonly"] as const, "--retrain");
-      const learner = opts.model
-        ? parseList(opts.model, ["margin", "logistic", "gbm", "xgboost", "stack"] as const, "--model")[0]
-        : undefined;
+      const learner = opts.model ? parseList(opts.model, LEARNER_KINDS, "--model")[0] : undefined;
       const settings = {
-        ...trainSettings(cfg, learner ? { learner: learner as LearnerKind } : {}),
+        ...trainSettings(cfg, learner ? { learner } : {}),
         holdoutWeeks: 0,
       };
       const first = seasons[0]!;

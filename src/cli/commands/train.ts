@@ -7,6 +7,7 @@ import { designColumns, type FeatureDef } from "../../features/index.ts";
 import {
   chooseL2,
   type GbmParams,
+  LEARNER_KINDS,
   type LearnerKind,
   serializeModel,
   summarizeModel,
@@ -108,7 +109,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
       "latest weeks kept out of fitting and calibration, scored at the end (default from config: 4)",
     )
     .option("--seasons <seasons...>", "training seasons (default: the latest training.seasons_back seasons)")
-    .option("--model <kind>", "margin | logistic | gbm | xgboost | stack (default from config)")
+    .option("--model <kind>", `${LEARNER_KINDS.join(" | ")} (default from config)`)
     .option("--config <path>", "config file (default ./configs/default.yaml)")
     .action(async (opts: TrainOptions) => {
       const cfg = configFor(rt, opts);
@@ -124,9 +125,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
         opts.holdoutWeeks === undefined
           ? undefined
           : parseInteger(opts.holdoutWeeks, "--holdout-weeks", 0, 40);
-      const learner = opts.model
-        ? parseList(opts.model, ["margin", "logistic", "gbm", "xgboost", "stack"] as const, "--model")[0]
-        : undefined;
+      const learner = opts.model ? parseList(opts.model, LEARNER_KINDS, "--model")[0] : undefined;
       let settings = trainSettings(cfg, {
         ...(calibrationWeeks === undefined ? {} : { calibrationWeeks }),
         ...(holdoutWeeks === undefined ? {} : { holdoutWeeks }),
