@@ -65,7 +65,7 @@ for (const seasonsBack of grid.seasonsBack) {
       const y = rows.map((r) => r.label);
       const elo = rows.map((r) => r.pElo);
       console.log(
-        `back=${seasonsBack} l2=${nested ? `nested[${nested.join(",")}]` : l2} cal=${calibrationWeeks}  brier=${brierScore(p, y).toFixed(4)} logloss=${logLoss(p, y).toFixed(4)}  (elo ${brierScore(elo, y).toFixed(4)})  n=${rows.length}  ${((performance.now() - t) / 1000).toFixed(1)}s`,
+        `back=${seasonsBack} l2=${nested ? `nested[${nested.join(",")}]` : l2} cal=${calibrationWeeks}  brier=${brierScore(p, y).toFixed(5)} logloss=${logLoss(p, y).toFixed(4)}  (elo ${brierScore(elo, y).toFixed(5)})  n=${rows.length}  ${((performance.now() - t) / 1000).toFixed(1)}s`,
       );
     }
   }
