@@ -2,7 +2,13 @@ import { join } from "node:path";
 import type { Config } from "../config/index.ts";
 import { type Game, NflPredError } from "../domain/index.ts";
 import { createFeatureBuilder } from "../features/index.ts";
-import { resolveModel } from "../registry/index.ts";
+import {
+  countInSample,
+  describeTrainingWindow,
+  type EvalGame,
+  resolveModel,
+  type StoredArtifact,
+} from "../registry/index.ts";
 import type { StageEnv } from "../snapshot/index.ts";
 import type { Database } from "../storage/index.ts";
 import { resolveFeatureSet } from "./commands/build-features.ts";
@@ -94,4 +100,21 @@ export function weekGames(
   const stale = missingResultsWarning(games, Math.min(at.now, ...out.map((g) => g.kickoff)), cfg);
   if (stale) rt.out(stale);
   return out;
+}
+
+/**
+ * A note when scored games are inside the model's training window, as when the runbook reproduces a past
+ * week with a later model: it has learned from those results, so its probabilities are not what it would
+ * have said before kickoff. Undefined when every game is out of sample.
+ */
+export function inSampleNote(model: StoredArtifact | null, games: readonly EvalGame[]): string | undefined {
+  if (!model) return undefined;
+  const window = model.artifact.trainingWindow;
+  const n = countInSample(games, window);
+  if (n === 0) return undefined;
+  return (
+    `note: ${n} of these ${games.length} games are in the training window of ${model.artifact.modelId} ` +
+    `(${describeTrainingWindow(window)}): it has learned their results, so its probabilities for them are ` +
+    "in-sample; `backtest --seasons <season>` gives what a model trained before each week said."
+  );
 }

@@ -68,6 +68,7 @@ export {
 } from "./links.ts";
 export {
   countInSample,
+  describeTrainingWindow,
   type EvalGame,
   type EvaluationSet,
   isScore,

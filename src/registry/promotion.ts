@@ -46,6 +46,11 @@ export function selectEvaluationGames(
   };
 }
 
+/** A training window in words: "seasons 2020–2024, through 2025-02-09". */
+export function describeTrainingWindow(window: TrainingWindowLike): string {
+  return `seasons ${window.seasons[0]}–${window.seasons.at(-1)}, through ${window.lastKickoff.slice(0, 10)}`;
+}
+
 /** How many of `games` fall inside a model's training window (its seasons, up to its last kickoff). */
 export function countInSample(games: readonly EvalGame[], window: TrainingWindowLike): number {
   const last = Date.parse(window.lastKickoff);

@@ -201,13 +201,18 @@ describe("train and backtest on real schedules", () => {
 
   it("report says when the scored games were in the model's training window", async () => {
     // The only model was trained on 2020–2024: replaying a 2024 week with it is scoring in sample.
-    expect((await cli("predict", "--season", "2024", "--week", "7")).code).toBe(0);
+    const p = await cli("predict", "--season", "2024", "--week", "7");
+    expect(p.code, p.stderr).toBe(0);
     const r = await cli("report", "--season", "2024", "--week", "7");
     expect(r.code, r.stderr).toBe(0);
     const [n] = await query<{ n: number }>(
       "SELECT count(*) AS n FROM schedules WHERE season = 2024 AND week = 7 AND home_score IS NOT NULL",
     );
     const { artifact } = readArtifact(artifactFile);
+    // predict says so before anyone reports on it.
+    expect(p.stdout).toContain(
+      `note: ${n!.n} of these ${n!.n} games are in the training window of ${artifact.modelId} (seasons 2020–2024, through ${artifact.trainingWindow.lastKickoff.slice(0, 10)}): it has learned their results`,
+    );
     expect(r.stdout).toContain(
       `note: ${n!.n} of the ${n!.n} games scored for ${artifact.modelId} were in its training window (seasons 2020–2024, through ${artifact.trainingWindow.lastKickoff.slice(0, 10)})`,
     );

@@ -77,6 +77,8 @@ describe("snapshot ladder and predict on real schedules", () => {
     const nSlots = Number(slots[0]!.n);
     expect(r.stdout).toContain(`Executed ${5 * nSlots} snapshot stage runs`);
     expect(r.stdout).not.toContain("warning:");
+    // The model was trained on 2019–2023: 2024 is out of sample.
+    expect(r.stdout).not.toContain("training window");
     const preds = await sqlJson(
       `SELECT p.game_id, s.weekday, s.location, p.snapshot_at, p.asof_ts, s.kickoff_utc, p.p_home_win, p.p_away_win
        FROM predictions p JOIN schedules s USING (game_id) WHERE p.season = 2024 AND p.week = 7 AND p.stage = 'T-60m'`,
@@ -96,6 +98,18 @@ describe("snapshot ladder and predict on real schedules", () => {
       "SELECT stage, count(*) AS n FROM features WHERE season = 2024 AND week = 7 AND stage LIKE 'T-%' GROUP BY stage ORDER BY stage",
     );
     expect(stages.map((s) => s.stage).sort()).toEqual(["T-100m", "T-24h", "T-60m", "T-75m", "T-80m"]);
+  });
+
+  it("says when a replayed week is inside the model's training window", async () => {
+    const r = await cli("snapshot", "--season", "2023", "--week", "10", "--final-only");
+    expect(r.code, r.stderr).toBe(0);
+    const [g] = await sqlJson("SELECT count(*) AS n FROM schedules WHERE season = 2023 AND week = 10");
+    const n = Number(g!.n);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `note: ${n} of these ${n} games are in the training window of mvp_v1_margin_\\S+ \\(seasons 2019–2023, through 2024-02-1\\d\\): it has learned their results`,
+      ),
+    );
   });
 
   it("re-running leaves predictions, features and audit hashes identical", async () => {

@@ -9,7 +9,7 @@ import {
 } from "../../snapshot/index.ts";
 import { parseInteger, seasonOf } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
-import { createStageEnv, type ModelFlags, weekGames } from "../stage-env.ts";
+import { createStageEnv, inSampleNote, type ModelFlags, weekGames } from "../stage-env.ts";
 import { formatTable } from "../table.ts";
 import { formatEt, formatUtc } from "../time.ts";
 
@@ -50,7 +50,7 @@ export function registerPredict(program: Command, rt: Runtime): void {
       const cfg = configFor(rt, opts);
       const season = parseInteger(opts.season, "--season", 1999, seasonOf(rt.now()) + 1);
       const week = parseInteger(opts.week, "--week", 1, 22);
-      const preds = await withDatabase(cfg, async (db) => {
+      const { preds, note } = await withDatabase(cfg, async (db) => {
         const env = await createStageEnv(rt, cfg, db, opts, "predict", { requireModel: true, season });
         const games = weekGames(rt, cfg, env.games, { season, week, now: env.now });
         const out: GamePrediction[] = [];
@@ -81,9 +81,10 @@ export function registerPredict(program: Command, rt: Runtime): void {
         }
         out.sort((a, b) => a.kickoff - b.kickoff || a.gameId.localeCompare(b.gameId));
         if (env.model) await writeExplanations(env.shapDir, season, week, env.model.artifact.modelId, out);
-        return out;
+        return { preds: out, note: inSampleNote(env.model, out) };
       });
       rt.out(predictionTable(preds));
+      if (note) rt.out(note);
       rt.out(`Generated ${preds.length} predictions for season ${season} week ${week}.`);
     });
 }

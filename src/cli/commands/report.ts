@@ -5,6 +5,7 @@ import { NflPredError } from "../../domain/index.ts";
 import {
   artifactPath,
   countInSample,
+  describeTrainingWindow,
   type ModelArtifact,
   readArtifact,
   writeAtomic,
@@ -58,8 +59,7 @@ export function inSampleNotes(scored: readonly ScoredPrediction[], modelsDir: st
     if (n === 0) continue;
     notes.push(
       `note: ${n} of the ${mine.length} games scored for ${modelId} were in its training window ` +
-        `(seasons ${w.seasons[0]}–${w.seasons.at(-1)}, through ${w.lastKickoff.slice(0, 10)}): in-sample figures ` +
-        "that flatter it; `backtest` gives out-of-sample ones.",
+        `(${describeTrainingWindow(w)}): in-sample figures that flatter it; \`backtest\` gives out-of-sample ones.`,
     );
   }
   return notes;

@@ -4,7 +4,7 @@ import { NflPredError } from "../../domain/index.ts";
 import { executeStage, type GamePrediction, planLadder, writeExplanations } from "../../snapshot/index.ts";
 import { parseInstant, parseInteger, seasonOf } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
-import { createStageEnv, type ModelFlags, weekGames } from "../stage-env.ts";
+import { createStageEnv, inSampleNote, type ModelFlags, weekGames } from "../stage-env.ts";
 import { formatUtc } from "../time.ts";
 import { predictionTable } from "./predict.ts";
 
@@ -48,6 +48,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
       const mode = opts.finalOnly ? "final-only" : opts.fullTimeline ? "full-timeline" : "default";
       let executed = 0;
       const preds: GamePrediction[] = [];
+      let note: string | undefined;
       await withDatabase(cfg, async (db) => {
         const env = await createStageEnv(rt, cfg, db, opts, "snapshot", { requireModel: false, season });
         const games = weekGames(rt, cfg, env.games, { season, week, now: clock() });
@@ -84,6 +85,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
             ...latest.values(),
           ]);
           rt.out(`Explanations: ${files.csv}, ${files.png}`);
+          note = inSampleNote(env.model, [...latest.values()]);
         }
         if (plan.ahead.length > 0) {
           rt.out("Stages still ahead (UTC):");
@@ -98,6 +100,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
         for (const p of preds) latest.set(p.gameId, p);
         rt.out(predictionTable([...latest.values()].sort((a, b) => a.kickoff - b.kickoff)));
       }
+      if (note) rt.out(note);
       rt.out(`Executed ${executed} snapshot stage runs for season ${season} week ${week}.`);
     });
 }
