@@ -51,6 +51,21 @@ export async function loadGamePairs(
 ): Promise<LabelledPair[]> {
   // The Elo probability rides along for the backtest baseline even when the model does not use it.
   const loaded = [...new Set([...features, "elo_prob_home"])];
+  // Feature columns are added by the first `build-features` of a set, so a set never built has none.
+  const stored = new Set(await db.columns("features"));
+  const absent = loaded.filter((f) => !stored.has(f));
+  if (absent.length > 0) {
+    const built = await db.one("SELECT 1 AS x FROM features WHERE feature_set = ? LIMIT 1", [featureSet]);
+    if (!built) return [];
+    throw new NflPredError(
+      "SCHEMA",
+      `the features table has no column ${absent.map((f) => `'${f}'`).join(", ")} for feature set ${featureSet}: its rows were built by a version without it`,
+      {
+        column: absent[0]!,
+        hint: `rebuild the rows: npx nfl-pred build-features --seasons <seasons> --feature-set ${featureSet} --write-mode replace`,
+      },
+    );
+  }
   const cols = loaded.map((f) => `f."${f}"`).join(", ");
   const filters = ["f.feature_set = ?"];
   const params: (string | number)[] = [featureSet];
@@ -163,4 +178,41 @@ export function toTrainData(
     groups: Int32Array.from(done, (p) => weekIndex(p.season, p.week)),
     ...(weights ? { weights } : {}),
   };
+}
+
+/**
+ * The error for seasons that gave no T-60m rows of completed games, with the step that fixes it: no
+ * schedule stored (ingest), no result stored yet (a season still ahead: pick played seasons, or refresh
+ * the results), or completed games whose rows were never built (`buildHint`).
+ */
+export async function noCompletedRowsError(
+  db: Database,
+  seasons: readonly number[],
+  message: string,
+  buildHint: string,
+): Promise<NflPredError> {
+  const list = seasons.map(Number).join(", ") || "NULL";
+  const [counts] = await db.all<{ games: number; scored: number; last: number | null }>(
+    `SELECT count(*) FILTER (WHERE season IN (${list})) AS games,
+            count(home_score) FILTER (WHERE season IN (${list})) AS scored,
+            max(season) FILTER (WHERE home_score IS NOT NULL) AS last
+     FROM schedules`,
+  );
+  const games = Number(counts?.games ?? 0);
+  const scored = Number(counts?.scored ?? 0);
+  const span = seasons.length === 1 ? String(seasons[0]) : `${seasons[0]}-${seasons.at(-1)}`;
+  if (games === 0) {
+    return new NflPredError("NO_DATA", `${message}: no schedule stored for them`, {
+      hint: `run \`npx nfl-pred ingest --seasons ${span}\` first`,
+    });
+  }
+  if (scored === 0) {
+    const last = counts?.last === null || counts?.last === undefined ? undefined : Number(counts.last);
+    return new NflPredError("NO_DATA", `${message}: none of their ${games} games has a result stored`, {
+      hint:
+        (last === undefined ? "" : `the latest season with results is ${last} (e.g. --seasons ${last}); `) +
+        `if the games have been played, refresh the results: \`npx nfl-pred ingest --seasons ${span} --datasets schedules\``,
+    });
+  }
+  return new NflPredError("NO_DATA", message, { hint: buildHint });
 }

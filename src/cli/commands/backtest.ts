@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { NflPredError } from "../../domain/index.ts";
 import { GAMES_SQL, normalizeGame } from "../../features/index.ts";
 import { LEARNER_KINDS } from "../../model/index.ts";
 import { writeAtomic } from "../../registry/index.ts";
@@ -17,7 +16,12 @@ import {
 import { FIRST_SEASON, parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { formatTable, toCsv } from "../table.ts";
-import { builtEarlyWarning, loadGamePairs, resolveModelFeatures } from "../training-data.ts";
+import {
+  builtEarlyWarning,
+  loadGamePairs,
+  noCompletedRowsError,
+  resolveModelFeatures,
+} from "../training-data.ts";
 import { type BacktestRow, SEASON_PHASES, walkForward } from "../walk-forward.ts";
 import { resolveFeatureSet } from "./build-features.ts";
 import { formatWeeks } from "./report.ts";
@@ -59,8 +63,8 @@ export function registerBacktest(program: Command, rt: Runtime): void {
         .replace(/[-:]/g, "")
         .replace(/\.\d+Z$/, "Z");
       const runId = `bt_${featureSet}_${settings.learner}_${retrain}_${stamp}`;
-      const { pairs, games } = await withDatabase(cfg, async (db) => ({
-        pairs: await loadGamePairs(
+      const { pairs, games } = await withDatabase(cfg, async (db) => {
+        const loaded = await loadGamePairs(
           db,
           featureSet,
           defs.map((d) => d.name),
@@ -70,21 +74,19 @@ export function registerBacktest(program: Command, rt: Runtime): void {
               (_, i) => first - cfg.training.seasons_back + i,
             ),
           },
-        ),
-        games: (await db.all(GAMES_SQL)).map(normalizeGame),
-      }));
-      const targets = pairs.filter((p) => seasons.includes(p.season) && p.label !== null);
+        );
+        if (!loaded.some((p) => seasons.includes(p.season) && p.label !== null)) {
+          throw await noCompletedRowsError(
+            db,
+            seasons,
+            `no T-60m features of completed games for seasons ${seasons.join(", ")} (${featureSet})`,
+            `run \`npx nfl-pred build-features --seasons ${Math.max(FIRST_SEASON, first - cfg.training.seasons_back)}-${seasons.at(-1)} --feature-set ${featureSet}\` first`,
+          );
+        }
+        return { pairs: loaded, games: (await db.all(GAMES_SQL)).map(normalizeGame) };
+      });
       const early = builtEarlyWarning(pairs);
       if (early) rt.out(early);
-      if (targets.length === 0) {
-        throw new NflPredError(
-          "NO_DATA",
-          `no T-60m features of completed games for seasons ${seasons.join(", ")} (${featureSet})`,
-          {
-            hint: `run \`npx nfl-pred build-features --seasons ${Math.max(FIRST_SEASON, first - cfg.training.seasons_back)}-${seasons.at(-1)} --feature-set ${featureSet}\` first`,
-          },
-        );
-      }
       const bar = rt.interactive
         ? new SingleBar({ format: "backtest [{bar}] {value}/{total} {label}", hideCursor: true })
         : null;

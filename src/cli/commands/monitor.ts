@@ -200,7 +200,7 @@ export async function assessWeek(
       "NO_DATA",
       `no T-60m feature rows for season ${season} week ${week} (feature set ${featureSet})`,
       {
-        hint: `run \`npx nfl-pred snapshot --season ${season} --week ${week}\` or \`npx nfl-pred build-features --seasons ${season}\``,
+        hint: `run \`npx nfl-pred snapshot --season ${season} --week ${week} --feature-set ${featureSet}\` or \`npx nfl-pred build-features --seasons ${season} --feature-set ${featureSet}\``,
       },
     );
   }

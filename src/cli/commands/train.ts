@@ -32,6 +32,7 @@ import { type CommonOptions, configFor, type Runtime, withDatabase } from "../ru
 import {
   builtEarlyWarning,
   loadGamePairs,
+  noCompletedRowsError,
   resolveModelFeatures,
   toTrainData,
   usesL2,
@@ -142,12 +143,11 @@ export function registerTrain(program: Command, rt: Runtime): void {
           )
         ).filter((p) => p.label !== null);
         if (pairs.length === 0) {
-          throw new NflPredError(
-            "NO_DATA",
+          throw await noCompletedRowsError(
+            db,
+            seasons,
             `no T-60m features of completed games in seasons ${seasons.join(", ")}`,
-            {
-              hint: `run \`npx nfl-pred build-features --seasons ${seasons.join(" ")}\` first`,
-            },
+            `run \`npx nfl-pred build-features --seasons ${seasons.join(" ")} --feature-set ${featureSet}\` first`,
           );
         }
         return { seasons, pairs, versions: await datasetVersions(db) };
