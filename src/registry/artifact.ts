@@ -77,7 +77,7 @@ export function readArtifact(path: string): StoredArtifact {
   if (!existsSync(path)) {
     throw new NflPredError("NOT_FOUND", `model artifact ${path} does not exist`, {
       file: path,
-      hint: "list models with `ls data/models`, or train one with `npx nfl-pred train`",
+      hint: "list models with `npx nfl-pred models`, or train one with `npx nfl-pred train`",
     });
   }
   const real = realpathSync(path);
