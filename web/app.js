@@ -82,6 +82,20 @@ function resultsMissingCard(m) {
   );
 }
 
+// A past week replayed with a later model: its picks were learned from these results, so "picks right"
+// flatters it. The same note predict, snapshot and report print.
+function inSampleCard(m) {
+  if (!m) return null;
+  return h(
+    "div",
+    { class: "panel setup", dataset: { inSample: String(m.count) } },
+    h("strong", {}, "In-sample predictions"),
+    h("div", {}, `${m.detail}. Their picks and the count of right picks are in-sample.`),
+    h("div", { class: "muted small" }, "What models trained before each week said:"),
+    h("pre", {}, m.fix),
+  );
+}
+
 function errorCard(e) {
   return h(
     "div",
@@ -214,6 +228,7 @@ async function weekPage(main, params) {
     ),
   );
   add(main, resultsMissingCard(d.results_missing));
+  add(main, inSampleCard(d.in_sample));
   if (d.setup) add(main, setupCard(d.setup));
   const rows = d.games.map((g) => {
     const p = g.prediction;

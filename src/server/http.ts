@@ -5,6 +5,7 @@ import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../config/index.ts";
 import { isNflPredError, MS_MINUTE, NflPredError } from "../domain/index.ts";
+import { artifactPath } from "../registry/index.ts";
 import { resolveTrackingRoot } from "../tracking/index.ts";
 import { ArtifactCache } from "./artifacts.ts";
 import { loadGamePage } from "./pages/game.ts";
@@ -103,6 +104,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
             now: now(),
             dbPath: cfg.paths.duckdb_path,
             postGameDelayMs: cfg.features.visibility.post_game_delay_minutes * MS_MINUTE,
+            trainingWindow: (modelId) => {
+              const read = artifacts.read(artifactPath(cfg.paths.models_dir, modelId));
+              return read instanceof Error ? undefined : read.artifact.trainingWindow;
+            },
           }),
         );
       },

@@ -140,6 +140,8 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     );
     expect(reasonCells).toEqual(weekGames.map(() => true));
     expect(await page.locator("[data-results-missing]").count()).toBe(0);
+    // The model was trained on 2019–2023: 2024 is out of sample.
+    expect(await page.locator("[data-in-sample]").count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-week.png"), fullPage: true });
   });
 
@@ -187,6 +189,28 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     await page.reload();
     await ready();
     expect(await page.locator("[data-results-missing]").count()).toBe(0);
+  });
+
+  it("says when a replayed week's predictions come from a model trained on those games", async () => {
+    const r = await runCli(["predict", "--season", "2023", "--week", "10"], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const n = /^Generated (\d+) predictions/m.exec(r.stdout)?.[1];
+    const modelId = /^Using model (\S+)/m.exec(r.stdout)?.[1];
+    await page.goto(`${server!.url}/?season=2023&week=10`);
+    await ready();
+    const banner = page.locator(`[data-in-sample="${n}"]`);
+    expect(await banner.count()).toBe(1);
+    expect(await banner.textContent()).toMatch(
+      new RegExp(
+        `${n} of the ${n} predictions come from a model trained on these games: ${n} by ${modelId} \\(seasons 2019–2023, through 2024-02-1\\d\\)`,
+      ),
+    );
+    expect(await banner.locator("pre").textContent()).toBe("npx nfl-pred backtest --seasons 2023");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-week-in-sample.png"), fullPage: true });
+    // Back to the week the next test opens a game from.
+    await page.goto(`${server!.url}/?season=2024&week=7`);
+    await ready();
+    expect(await page.locator("[data-in-sample]").count()).toBe(0);
   });
 
   it("opens a game page: probability across the ladder and feature contributions", async () => {

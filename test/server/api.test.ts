@@ -92,7 +92,13 @@ describe("dashboard API on the full history", () => {
       (await sql("SELECT team_abbr, team_name, team_color FROM teams")).map((t) => [t.team_abbr, t]),
     );
     const page = r.body;
-    expect([page.season, page.week, page.setup, page.results_missing]).toEqual([2025, 7, null, null]);
+    expect([page.season, page.week, page.setup, page.results_missing, page.in_sample]).toEqual([
+      2025,
+      7,
+      null,
+      null,
+      null,
+    ]);
     expect(page.games.map((g: { game_id: string }) => g.game_id).sort()).toEqual(
       schedule.map((s) => s.game_id),
     );

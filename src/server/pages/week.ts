@@ -8,6 +8,7 @@ import {
   unscoredBefore,
   vigFreeHome,
 } from "../../features/index.ts";
+import { countInSample, describeTrainingWindow, type TrainingWindowLike } from "../../registry/index.ts";
 import { STAGES } from "../../snapshot/index.ts";
 import {
   homeLabel,
@@ -90,7 +91,18 @@ export interface WeekPage {
    * features counted them as not played. Null when every such result is there.
    */
   readonly results_missing: UnscoredSummary | null;
+  /**
+   * Predictions shown here that come from a model trained on these very games (a past week replayed with
+   * a later model): their picks and the count of right picks are in-sample. Null when none is.
+   */
+  readonly in_sample: InSampleSummary | null;
   readonly setup: Setup | null;
+}
+
+export interface InSampleSummary {
+  readonly count: number;
+  readonly detail: string;
+  readonly fix: string;
 }
 
 // A game is "this week" until four hours after its kickoff.
@@ -121,6 +133,7 @@ function emptyPage(now: number, setup: Setup): WeekPage {
     summary: { games: 0, predicted: 0, final: 0, correct: 0, models: [] },
     games: [],
     results_missing: null,
+    in_sample: null,
     setup,
   };
 }
@@ -148,7 +161,13 @@ async function defaultWeek(db: ReadDb, now: number): Promise<WeekRef | undefined
 export async function loadWeekPage(
   db: ReadDb | null,
   ref: WeekRef | undefined,
-  ctx: { now: number; dbPath: string; postGameDelayMs: number },
+  ctx: {
+    now: number;
+    dbPath: string;
+    postGameDelayMs: number;
+    /** A model's training window from its artifact; undefined when the artifact cannot be read. */
+    trainingWindow?: (modelId: string) => TrainingWindowLike | undefined;
+  },
 ): Promise<WeekPage> {
   const { now } = ctx;
   if (db === null) return emptyPage(now, noDatabase(ctx.dbPath, ctx.now));
@@ -268,6 +287,7 @@ export async function loadWeekPage(
     },
     games: out,
     results_missing: describeUnscored(missing, iso(asOf).replace(".000Z", "Z")) ?? null,
+    in_sample: inSampleSummary(predicted, { season, week }, ctx.trainingWindow),
     setup:
       predicted.length > 0
         ? null
@@ -278,5 +298,33 @@ export async function loadWeekPage(
               `npx nfl-pred snapshot --season ${season} --week ${week} --full-timeline`,
             ],
           },
+  };
+}
+
+/** Which shown predictions come from a model that was trained on their games, said as `predict` says it. */
+function inSampleSummary(
+  predicted: readonly WeekGame[],
+  { season, week }: WeekRef,
+  trainingWindow: ((modelId: string) => TrainingWindowLike | undefined) | undefined,
+): InSampleSummary | null {
+  if (!trainingWindow) return null;
+  let count = 0;
+  const parts: string[] = [];
+  for (const modelId of [...new Set(predicted.map((g) => g.prediction!.model_id))]) {
+    const window = trainingWindow(modelId);
+    if (!window) continue;
+    const mine = predicted
+      .filter((g) => g.prediction!.model_id === modelId)
+      .map((g) => ({ gameId: g.game_id, season, week, kickoff: ms(g.kickoff_utc) }));
+    const n = countInSample(mine, window);
+    if (n === 0) continue;
+    count += n;
+    parts.push(`${n} by ${modelId} (${describeTrainingWindow(window)})`);
+  }
+  if (count === 0) return null;
+  return {
+    count,
+    detail: `${count} of the ${predicted.length} predictions come from a model trained on these games: ${parts.join("; ")}`,
+    fix: `npx nfl-pred backtest --seasons ${season}`,
   };
 }
