@@ -68,33 +68,40 @@ function setupCard(setup) {
   );
 }
 
-// Features built for this week now would count these games as not played, so its snapshots would rest on
-// stale ratings: the same warning snapshot and predict print.
-function resultsMissingCard(m) {
+// A finding about the week with the command that answers it: `{count, detail, fix}` from the API, or null.
+function noticeCard(m, key, title, text, lead) {
   if (!m) return null;
   return h(
     "div",
-    { class: "panel setup", dataset: { resultsMissing: String(m.count) } },
-    h("strong", {}, "Results missing before this week"),
-    h("div", {}, `${m.detail}: features built now count them as not played.`),
-    h("div", { class: "muted small" }, "Unless they were never completed, refresh the results:"),
+    { class: "panel setup", dataset: { [key]: String(m.count) } },
+    h("strong", {}, title),
+    h("div", {}, text(m.detail)),
+    h("div", { class: "muted small" }, lead),
     h("pre", {}, m.fix),
   );
 }
 
+// Features built for this week now would count these games as not played, so its snapshots would rest on
+// stale ratings: the same warning snapshot and predict print.
+const resultsMissingCard = (m) =>
+  noticeCard(
+    m,
+    "resultsMissing",
+    "Results missing before this week",
+    (d) => `${d}: features built now count them as not played.`,
+    "Unless they were never completed, refresh the results:",
+  );
+
 // A past week replayed with a later model: its picks were learned from these results, so "picks right"
 // flatters it. The same note predict, snapshot and report print.
-function inSampleCard(m) {
-  if (!m) return null;
-  return h(
-    "div",
-    { class: "panel setup", dataset: { inSample: String(m.count) } },
-    h("strong", {}, "In-sample predictions"),
-    h("div", {}, `${m.detail}. Their picks and the count of right picks are in-sample.`),
-    h("div", { class: "muted small" }, "What models trained before each week said:"),
-    h("pre", {}, m.fix),
+const inSampleCard = (m) =>
+  noticeCard(
+    m,
+    "inSample",
+    "In-sample predictions",
+    (d) => `${d}. Their picks and the count of right picks are in-sample.`,
+    "What models trained before each week said:",
   );
-}
 
 function errorCard(e) {
   return h(
