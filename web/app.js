@@ -181,7 +181,7 @@ function reasonList(reasons, home, away) {
       h(
         "li",
         { title: r.description },
-        `${r.feature} → ${r.logit >= 0 ? home.abbr : away.abbr} (${r.logit >= 0 ? "+" : "−"}${Math.abs(r.logit).toFixed(2)})`,
+        `${r.feature}${r.missing ? " (missing)" : ""} → ${r.logit >= 0 ? home.abbr : away.abbr} (${r.logit >= 0 ? "+" : "−"}${Math.abs(r.logit).toFixed(2)})`,
       ),
     ),
   );

@@ -120,6 +120,8 @@ export interface ReasonView {
   readonly feature: string;
   readonly logit: number;
   readonly description: string;
+  /** The input had no value for the game: the contribution is the model's missing-value rule. */
+  readonly missing: boolean;
 }
 
 /** Stored reasons (a JSON array of {feature, logit}) with their descriptions; tolerant of bad rows. */
@@ -136,9 +138,9 @@ export function readReasons(raw: unknown): ReasonView[] {
   const out: ReasonView[] = [];
   for (const r of list) {
     if (!r || typeof r !== "object") continue;
-    const { feature, logit } = r as { feature?: unknown; logit?: unknown };
+    const { feature, logit, missing } = r as { feature?: unknown; logit?: unknown; missing?: unknown };
     if (typeof feature !== "string" || typeof logit !== "number") continue;
-    out.push({ feature, logit, description: describeColumn(feature) });
+    out.push({ feature, logit, description: describeColumn(feature), missing: missing === true });
   }
   return out;
 }

@@ -10,6 +10,7 @@ export {
   type StageRun,
 } from "./plan.ts";
 export {
+  describeMissingInputs,
   describeReason,
   type GamePrediction,
   MIN_REASON_LOGIT,

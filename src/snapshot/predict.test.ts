@@ -1,20 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { designColumns, type FeatureRow, findFeatureSet, findModelFeatures } from "../features/index.ts";
 import { createRng, marginLearner, matrixFromRows, serializeModel } from "../model/index.ts";
-import { MIN_REASON_LOGIT, predictGames } from "./predict.ts";
+import { describeMissingInputs, describeReason, MIN_REASON_LOGIT, predictGames } from "./predict.ts";
 
 const defs = findFeatureSet("mvp_v1")!;
 const view = findModelFeatures("mvp_v1")!.defs;
 const columns = designColumns(view);
 
-/** A margin model on the default view, fitted on synthetic games where power_rating drives the margin. */
-function model(cols: readonly string[]) {
+/**
+ * A margin model on the default view, fitted on synthetic games where power_rating drives the margin.
+ * With `missingHomeEdge`, a fifth of the games lack power_rating and are won at home by that many points.
+ */
+function model(cols: readonly string[], missingHomeEdge?: number) {
   const rng = createRng(3);
   const rows: number[][] = [];
   const margins: number[] = [];
   for (let i = 0; i < 400; i++) {
     const row = cols.map(() => rng() - 0.5);
-    const m = 10 * row[0]! + 13 * (rng() + rng() + rng() - 1.5);
+    const absent = missingHomeEdge !== undefined && i % 5 === 0;
+    const m = (absent ? missingHomeEdge : 10 * row[0]!) + 13 * (rng() + rng() + rng() - 1.5);
+    if (absent) row[0] = Number.NaN;
     rows.push(row);
     margins.push(m);
   }
@@ -30,7 +35,7 @@ function model(cols: readonly string[]) {
   };
 }
 
-function rowsFor(gameId: string, homePower: number, awayPower: number): FeatureRow[] {
+function rowsFor(gameId: string, homePower: number | null, awayPower: number): FeatureRow[] {
   const base = {
     season: 2025,
     week: 7,
@@ -39,7 +44,7 @@ function rowsFor(gameId: string, homePower: number, awayPower: number): FeatureR
     asOf: 1_759_996_400_000,
     label: null,
   };
-  const values = (power: number) =>
+  const values = (power: number | null) =>
     Object.fromEntries(defs.map((d) => [d.name, d.name === "power_rating" ? power : 0]));
   return [
     { ...base, team: "H", opponent: "A", isHome: true, values: values(homePower) },
@@ -76,6 +81,27 @@ describe("predictGames with a model view", () => {
     const stale = model([...columns.slice(0, 2), "diff_retired_feature"]);
     expect(() => predictGames(stale, defs, rowsFor("g1", 0.4, -0.4))).toThrow(
       /uses diff_retired_feature, not in the current feature set mvp_v1/,
+    );
+  });
+
+  it("flags inputs with no value: per game, on the reasons built on them, and in one warning line", () => {
+    const m = model(columns, 8);
+    const [known, unknown] = [
+      predictGames(m, defs, rowsFor("g4", 0.1, -0.1))[0]!,
+      predictGames(m, defs, rowsFor("g5", null, -0.1))[0]!,
+    ];
+    expect(known.missingInputs).toEqual([]);
+    expect(known.reasons.some((r) => r.missing)).toBe(false);
+    expect(unknown.missingInputs).toEqual(["diff_power_rating"]);
+    // Games without a rating were home wins in training, so the missing rating itself moves the pick.
+    const reason = unknown.reasons.find((r) => r.feature === "diff_power_rating");
+    expect(reason).toMatchObject({ missing: true });
+    expect(reason!.logit).toBeGreaterThan(MIN_REASON_LOGIT);
+    expect(unknown.reasons.filter((r) => r.missing).map((r) => r.feature)).toEqual(["diff_power_rating"]);
+    expect(describeReason(reason!, "H", "A")).toMatch(/^diff_power_rating \(missing\) → H \(\+\d\.\d\d\)$/);
+    expect(describeMissingInputs([known])).toBeUndefined();
+    expect(describeMissingInputs([known, unknown])).toMatch(
+      /^warning: model inputs had no value: diff_power_rating in 1 of 2 games\. /,
     );
   });
 });

@@ -27,6 +27,11 @@ export interface Reason {
   readonly feature: string;
   /** Contribution in logit points toward the home team (positive favours home). */
   readonly logit: number;
+  /**
+   * The input had no value for this game (not yet visible, or absent upstream): the contribution is the
+   * model's missing-value rule (imputed median plus missing flag, or the trees' default branch), not data.
+   */
+  readonly missing?: true;
 }
 
 export interface GamePrediction {
@@ -45,6 +50,8 @@ export interface GamePrediction {
   readonly reasons: readonly Reason[];
   /** Every design column's contribution, for the weekly explanation summary. */
   readonly contributions: Readonly<Record<string, number>>;
+  /** The model's input columns that had no value for this game. */
+  readonly missingInputs: readonly string[];
 }
 
 /** Pairs a game's home and away feature rows. */
@@ -108,6 +115,8 @@ export function predictGames(
   const width = model.features.length;
   return pairs.map((g, i) => {
     const pHome = p[i]!;
+    const missingInputs = names.filter((_, j) => !Number.isFinite(data[i * names.length + j]!));
+    const absent = new Set(missingInputs);
     const contributions: Record<string, number> = {};
     if (contrib) {
       for (let j = 0; j < width; j++) {
@@ -119,7 +128,10 @@ export function predictGames(
       .filter(([, v]) => Math.abs(v) >= MIN_REASON_LOGIT)
       .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
       .slice(0, topReasons)
-      .map(([feature, logit]) => ({ feature, logit }));
+      .map(
+        ([feature, logit]): Reason =>
+          absent.has(feature) ? { feature, logit, missing: true } : { feature, logit },
+      );
     const homePicked = pHome >= 0.5;
     return {
       gameId: g.gameId,
@@ -135,8 +147,28 @@ export function predictGames(
       tier: tierFor(homePicked ? pHome : 1 - pHome),
       reasons,
       contributions,
+      missingInputs,
     };
   });
+}
+
+/**
+ * One warning line when model inputs had no value for some of the scored games, column by column with
+ * counts (most often missing first); undefined when every input was there. An early look before the
+ * schedule carries a game's line or starting QB is the usual cause.
+ */
+export function describeMissingInputs(preds: readonly GamePrediction[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const p of preds) for (const c of p.missingInputs) counts.set(c, (counts.get(c) ?? 0) + 1);
+  if (counts.size === 0) return undefined;
+  const list = [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([c, n]) => `${c} in ${n} of ${preds.length}`);
+  return (
+    `warning: model inputs had no value: ${list.join(", ")} games. The model filled them by its ` +
+    'missing-value rule, so those probabilities do not use them (reasons built on them say "(missing)"); ' +
+    "lines and starting QBs are usually in the schedule by T-60m."
+  );
 }
 
 /** Mean absolute contribution per design column over a week's games, largest first. */
@@ -160,5 +192,5 @@ export function summarizeContributions(
 
 /** "diff_elo_pre → JAX (+0.21)": the reason in words, signed toward the team it favours. */
 export function describeReason(r: Reason, homeTeam: string, awayTeam: string): string {
-  return `${r.feature} → ${r.logit >= 0 ? homeTeam : awayTeam} (${r.logit >= 0 ? "+" : "−"}${Math.abs(r.logit).toFixed(2)})`;
+  return `${r.feature}${r.missing ? " (missing)" : ""} → ${r.logit >= 0 ? homeTeam : awayTeam} (${r.logit >= 0 ? "+" : "−"}${Math.abs(r.logit).toFixed(2)})`;
 }

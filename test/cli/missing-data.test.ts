@@ -72,4 +72,16 @@ describe("commands without the data they need say which step is missing", () => 
     const again = await cli("train", "--seasons", "2024");
     expect(again.code, again.stderr).toBe(0);
   });
+
+  it("predict: a week whose schedule has no starting QBs yet says which inputs had no value", async () => {
+    // The model of the test above; the mirror's 2026 schedule names no starters for games not played.
+    const r = await cli("predict", "--season", "2026", "--week", "10");
+    expect(r.code, r.stderr).toBe(0);
+    const n = Number(/^Generated (\d+) predictions/m.exec(r.stdout)?.[1]);
+    expect(n).toBeGreaterThan(10);
+    expect(r.stdout).toMatch(
+      new RegExp(`^warning: model inputs had no value: .*diff_qb_changed in ${n} of ${n}`, "m"),
+    );
+    expect(r.stdout).toContain("so those probabilities do not use them");
+  });
 });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { MS_MINUTE } from "../../domain/index.ts";
 import {
+  describeMissingInputs,
   describeReason,
   executeStage,
   type GamePrediction,
@@ -84,6 +85,8 @@ export function registerPredict(program: Command, rt: Runtime): void {
         return { preds: out, note: inSampleNote(env.model, out) };
       });
       rt.out(predictionTable(preds));
+      const missing = describeMissingInputs(preds);
+      if (missing) rt.out(missing);
       if (note) rt.out(note);
       rt.out(`Generated ${preds.length} predictions for season ${season} week ${week}.`);
     });

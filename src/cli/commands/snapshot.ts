@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { NflPredError } from "../../domain/index.ts";
-import { executeStage, type GamePrediction, planLadder, writeExplanations } from "../../snapshot/index.ts";
+import {
+  describeMissingInputs,
+  executeStage,
+  type GamePrediction,
+  planLadder,
+  writeExplanations,
+} from "../../snapshot/index.ts";
 import { parseInstant, parseInteger, seasonOf } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
 import { createStageEnv, inSampleNote, type ModelFlags, weekGames } from "../stage-env.ts";
@@ -99,6 +105,8 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
         const latest = new Map<string, GamePrediction>();
         for (const p of preds) latest.set(p.gameId, p);
         rt.out(predictionTable([...latest.values()].sort((a, b) => a.kickoff - b.kickoff)));
+        const missing = describeMissingInputs([...latest.values()]);
+        if (missing) rt.out(missing);
       }
       if (note) rt.out(note);
       rt.out(`Executed ${executed} snapshot stage runs for season ${season} week ${week}.`);
