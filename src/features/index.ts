@@ -47,6 +47,7 @@ export {
   findFeatureSet,
   findModelFeatures,
   MODEL_FEATURES,
+  nullIsDataGap,
   PBP_METRICS,
 } from "./registry.ts";
 export {

@@ -513,6 +513,18 @@ export const FEATURES: readonly FeatureDef[] = [
   ),
 ];
 
+/**
+ * Groups whose null means the input is not known yet or absent upstream (a starter not named, a line not
+ * posted, a report not filed, play-by-play not ingested), rather than not applying to the game (a season
+ * opener's rest days, a neutral site's venue edge). Predictions warn about the first kind only.
+ */
+const DATA_GAP_GROUPS: ReadonlySet<string> = new Set(["qb", "market", "injuries", "roster", "pbp"]);
+
+/** Whether a null value of this feature is a data gap (see `DATA_GAP_GROUPS`), not a case it defines. */
+export function nullIsDataGap(def: FeatureDef): boolean {
+  return DATA_GAP_GROUPS.has(def.group);
+}
+
 export const FEATURE_SETS: Record<string, readonly string[]> = {
   mvp_v1: FEATURES.filter((f) => f.group !== "market").map((f) => f.name),
   market_v1: FEATURES.map((f) => f.name),

@@ -9,9 +9,10 @@ const columns = designColumns(view);
 
 /**
  * A margin model on the default view, fitted on synthetic games where power_rating drives the margin.
- * With `missingHomeEdge`, a fifth of the games lack power_rating and are won at home by that many points.
+ * With `missingHomeEdge`, a fifth of the games lack qb_value_delta and are won at home by that many points.
  */
 function model(cols: readonly string[], missingHomeEdge?: number) {
+  const qb = cols.indexOf("diff_qb_value_delta");
   const rng = createRng(3);
   const rows: number[][] = [];
   const margins: number[] = [];
@@ -19,7 +20,7 @@ function model(cols: readonly string[], missingHomeEdge?: number) {
     const row = cols.map(() => rng() - 0.5);
     const absent = missingHomeEdge !== undefined && i % 5 === 0;
     const m = (absent ? missingHomeEdge : 10 * row[0]!) + 13 * (rng() + rng() + rng() - 1.5);
-    if (absent) row[0] = Number.NaN;
+    if (absent) row[qb] = Number.NaN;
     rows.push(row);
     margins.push(m);
   }
@@ -35,7 +36,12 @@ function model(cols: readonly string[], missingHomeEdge?: number) {
   };
 }
 
-function rowsFor(gameId: string, homePower: number | null, awayPower: number): FeatureRow[] {
+function rowsFor(
+  gameId: string,
+  homePower: number,
+  awayPower: number,
+  nulls: readonly string[] = [],
+): FeatureRow[] {
   const base = {
     season: 2025,
     week: 7,
@@ -44,10 +50,12 @@ function rowsFor(gameId: string, homePower: number | null, awayPower: number): F
     asOf: 1_759_996_400_000,
     label: null,
   };
-  const values = (power: number | null) =>
+  const values = (power: number) =>
     Object.fromEntries(defs.map((d) => [d.name, d.name === "power_rating" ? power : 0]));
+  const home: Record<string, number | null> = values(homePower);
+  for (const n of nulls) home[n] = null;
   return [
-    { ...base, team: "H", opponent: "A", isHome: true, values: values(homePower) },
+    { ...base, team: "H", opponent: "A", isHome: true, values: home },
     { ...base, team: "A", opponent: "H", isHome: false, values: values(awayPower) },
   ];
 }
@@ -84,24 +92,35 @@ describe("predictGames with a model view", () => {
     );
   });
 
-  it("flags inputs with no value: per game, on the reasons built on them, and in one warning line", () => {
+  it("flags inputs not known yet: per game, on the reasons built on them, and in one warning line", () => {
     const m = model(columns, 8);
     const [known, unknown] = [
       predictGames(m, defs, rowsFor("g4", 0.1, -0.1))[0]!,
-      predictGames(m, defs, rowsFor("g5", null, -0.1))[0]!,
+      predictGames(m, defs, rowsFor("g5", 0.1, -0.1, ["qb_value_delta"]))[0]!,
     ];
     expect(known.missingInputs).toEqual([]);
     expect(known.reasons.some((r) => r.missing)).toBe(false);
-    expect(unknown.missingInputs).toEqual(["diff_power_rating"]);
-    // Games without a rating were home wins in training, so the missing rating itself moves the pick.
-    const reason = unknown.reasons.find((r) => r.feature === "diff_power_rating");
+    expect(unknown.missingInputs).toEqual(["diff_qb_value_delta"]);
+    // Games without the QB value were home wins in training, so its absence itself moves the pick.
+    const reason = unknown.reasons.find((r) => r.feature === "diff_qb_value_delta");
     expect(reason).toMatchObject({ missing: true });
     expect(reason!.logit).toBeGreaterThan(MIN_REASON_LOGIT);
-    expect(unknown.reasons.filter((r) => r.missing).map((r) => r.feature)).toEqual(["diff_power_rating"]);
-    expect(describeReason(reason!, "H", "A")).toMatch(/^diff_power_rating \(missing\) → H \(\+\d\.\d\d\)$/);
+    expect(unknown.reasons.filter((r) => r.missing).map((r) => r.feature)).toEqual(["diff_qb_value_delta"]);
+    expect(describeReason(reason!, "H", "A")).toMatch(/^diff_qb_value_delta \(missing\) → H \(\+\d\.\d\d\)$/);
     expect(describeMissingInputs([known])).toBeUndefined();
     expect(describeMissingInputs([known, unknown])).toMatch(
-      /^warning: model inputs had no value: diff_power_rating in 1 of 2 games\. /,
+      /^warning: model inputs had no value: diff_qb_value_delta in 1 of 2 games\. /,
     );
+  });
+
+  it("does not report a null a feature defines (no rest days at a season opener) as missing", () => {
+    const [opener] = predictGames(
+      model(columns),
+      defs,
+      rowsFor("g6", 0.1, -0.1, ["rest_days", "venue_hfa_3y"]),
+    );
+    expect(opener!.missingInputs).toEqual([]);
+    expect(opener!.reasons.some((r) => r.missing)).toBe(false);
+    expect(describeMissingInputs([opener!])).toBeUndefined();
   });
 });

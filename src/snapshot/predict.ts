@@ -1,10 +1,12 @@
 import { NflPredError, type Tier, tierFor } from "../domain/index.ts";
 import {
   defsForColumns,
+  designColumns,
   designMatrix,
   type FeatureDef,
   type FeatureRow,
   type GamePair,
+  nullIsDataGap,
 } from "../features/index.ts";
 import { createMatrix, restoreCalibrator, restoreModel } from "../model/index.ts";
 
@@ -28,8 +30,8 @@ export interface Reason {
   /** Contribution in logit points toward the home team (positive favours home). */
   readonly logit: number;
   /**
-   * The input had no value for this game (not yet visible, or absent upstream): the contribution is the
-   * model's missing-value rule (imputed median plus missing flag, or the trees' default branch), not data.
+   * The input had no value for this game because it is not known yet or absent upstream: the contribution
+   * is the model's missing-value rule (imputed median plus missing flag, or the trees' default branch).
    */
   readonly missing?: true;
 }
@@ -50,7 +52,7 @@ export interface GamePrediction {
   readonly reasons: readonly Reason[];
   /** Every design column's contribution, for the weekly explanation summary. */
   readonly contributions: Readonly<Record<string, number>>;
-  /** The model's input columns that had no value for this game. */
+  /** The model's input columns whose value for this game is a data gap (see `nullIsDataGap`). */
   readonly missingInputs: readonly string[];
 }
 
@@ -113,9 +115,13 @@ export function predictGames(
   const p = calibrator.apply(model.predict(X));
   const contrib = model.contributions?.(X);
   const width = model.features.length;
+  // Only a data gap is reported as missing: a null a feature defines (no rest days at an opener) is data.
+  const gapColumns = new Set(designColumns(view.defs.filter(nullIsDataGap)));
   return pairs.map((g, i) => {
     const pHome = p[i]!;
-    const missingInputs = names.filter((_, j) => !Number.isFinite(data[i * names.length + j]!));
+    const missingInputs = names.filter(
+      (c, j) => gapColumns.has(c) && !Number.isFinite(data[i * names.length + j]!),
+    );
     const absent = new Set(missingInputs);
     const contributions: Record<string, number> = {};
     if (contrib) {
