@@ -124,7 +124,7 @@ export interface ReasonView {
   readonly missing: boolean;
 }
 
-/** Stored reasons (a JSON array of {feature, logit}) with their descriptions; tolerant of bad rows. */
+/** Stored reasons (a JSON array of {feature, logit, missing?}) with their descriptions; tolerant of bad rows. */
 export function readReasons(raw: unknown): ReasonView[] {
   let list: unknown = raw;
   if (typeof raw === "string") {
