@@ -109,7 +109,7 @@ describe("predictGames with a model view", () => {
     expect(describeReason(reason!, "H", "A")).toMatch(/^diff_qb_value_delta \(missing\) → H \(\+\d\.\d\d\)$/);
     expect(describeMissingInputs([known])).toBeUndefined();
     expect(describeMissingInputs([known, unknown])).toMatch(
-      /^warning: model inputs had no value: diff_qb_value_delta in 1 of 2 games\. /,
+      /^warning: model inputs had no value: diff_qb_value_delta in 1 of 2 games\. .*npx nfl-pred ingest --seasons 2025$/,
     );
   });
 

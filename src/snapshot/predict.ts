@@ -160,8 +160,9 @@ export function predictGames(
 
 /**
  * One warning line when model inputs had no value for some of the scored games, column by column with
- * counts (most often missing first); undefined when every input was there. An early look before the
- * schedule carries a game's line or starting QB is the usual cause.
+ * counts (most often missing first), and the ingest that refreshes them; undefined when every input was
+ * there. The usual cause is a look more than a week ahead: nflverse adds a game's lines and expected
+ * starting QBs to the schedule about a week before it (seen in a December 2025 copy of the schedule).
  */
 export function describeMissingInputs(preds: readonly GamePrediction[]): string | undefined {
   const counts = new Map<string, number>();
@@ -172,8 +173,9 @@ export function describeMissingInputs(preds: readonly GamePrediction[]): string 
     .map(([c, n]) => `${c} in ${n} of ${preds.length}`);
   return (
     `warning: model inputs had no value: ${list.join(", ")} games. The model filled them by its ` +
-    'missing-value rule, so those probabilities do not use them (reasons built on them say "(missing)"); ' +
-    "lines and starting QBs are usually in the schedule by T-60m."
+    'missing-value rule, so those probabilities do not use them (reasons built on them say "(missing)"). ' +
+    "Lines and expected starting QBs reach the nflverse schedule about a week before a game; refresh " +
+    `what is stored: npx nfl-pred ingest --seasons ${[...new Set(preds.map((p) => p.season))].join(" ")}`
   );
 }
 

@@ -83,5 +83,6 @@ describe("commands without the data they need say which step is missing", () => 
       new RegExp(`^warning: model inputs had no value: .*diff_qb_changed in ${n} of ${n}`, "m"),
     );
     expect(r.stdout).toContain("so those probabilities do not use them");
+    expect(r.stdout).toContain("refresh what is stored: npx nfl-pred ingest --seasons 2026");
   });
 });
