@@ -67,9 +67,13 @@ describe("config", () => {
     expect(err.message).toContain("storage.threads");
   });
 
-  it("rejects a bad env override by its path", () => {
+  it("rejects a bad env override by its path, naming the variable that set it", () => {
     const err = errorOf(() => loadConfig({ cwd: repoRoot, env: { NFL_PRED__TRAINING__SEED: "abc" } }));
-    expect(err.message).toContain("training.seed");
+    expect(err.message).toContain(
+      'training.seed: Invalid input: expected number, received string (set by NFL_PRED__TRAINING__SEED="abc")',
+    );
+    const typo = errorOf(() => loadConfig({ cwd: repoRoot, env: { NFL_PRED__TRAINING__MODLE: "gbm" } }));
+    expect(typo.message).toContain('unknown key training.modle (set by NFL_PRED__TRAINING__MODLE="gbm")');
   });
 
   it("fails clearly when --config names a missing file", () => {

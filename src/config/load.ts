@@ -24,9 +24,9 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(opts: LoadConfigOptions): Config {
   const { raw, source } = readRaw(opts);
-  applyEnvOverrides(raw, opts.env);
+  const fromEnv = applyEnvOverrides(raw, opts.env);
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw configError(parsed.error, source);
+  if (!parsed.success) throw configError(parsed.error, source, fromEnv);
   const cfg = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(opts.cwd, p));
   const paths = Object.fromEntries(
@@ -64,7 +64,9 @@ function readRaw(opts: LoadConfigOptions): { raw: Record<string, unknown>; sourc
   return { raw: doc as Record<string, unknown>, source: path };
 }
 
-function applyEnvOverrides(raw: Record<string, unknown>, env: LoadConfigOptions["env"]): void {
+/** Applies the overrides; returns which variable set each dotted key, so an error can name it. */
+function applyEnvOverrides(raw: Record<string, unknown>, env: LoadConfigOptions["env"]): Map<string, string> {
+  const setBy = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const keys = name.slice(ENV_PREFIX.length).toLowerCase().split("__");
@@ -83,19 +85,27 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: LoadConfigOptions[
       node = node[key] as Record<string, unknown>;
     }
     node[keys.at(-1)!] = parseYaml(value) as unknown;
+    setBy.set(keys.join("."), `${name}=${JSON.stringify(value)}`);
   }
+  return setBy;
 }
 
-function configError(error: z.ZodError, source: string): NflPredError {
+function configError(error: z.ZodError, source: string, setBy: ReadonlyMap<string, string>): NflPredError {
+  // A key set by an environment variable is blamed on it, not on the file or the defaults.
+  const blame = (key: string) => {
+    const by = setBy.get(key);
+    return by ? ` (set by ${by})` : "";
+  };
   const lines = error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
       const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-      return `unknown key ${keys.join(", ")}`;
+      return `unknown key ${keys.map((k) => `${k}${blame(k)}`).join(", ")}`;
     }
-    return `${path || "(root)"}: ${issue.message}`;
+    return `${path || "(root)"}: ${issue.message}${blame(path)}`;
   });
-  return new NflPredError("CONFIG", `invalid configuration (${source}):\n  ${lines.join("\n  ")}`, {
+  const where = setBy.size > 0 ? `${source} with NFL_PRED__ overrides` : source;
+  return new NflPredError("CONFIG", `invalid configuration (${where}):\n  ${lines.join("\n  ")}`, {
     file: source,
   });
 }
