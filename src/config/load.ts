@@ -85,7 +85,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: LoadConfigOptions[
       node = node[key] as Record<string, unknown>;
     }
     node[keys.at(-1)!] = parseYaml(value) as unknown;
-    setBy.set(keys.join("."), `${name}=${JSON.stringify(value)}`);
+    // The name only: a value could hold a credential (a tracking URI with a password).
+    setBy.set(keys.join("."), name);
   }
   return setBy;
 }
