@@ -213,6 +213,39 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     expect(await page.locator("[data-in-sample]").count()).toBe(0);
   });
 
+  it("marks a reason built on an input that had no value as (missing)", async () => {
+    const dbPath = join(cwd, "data", "nfl.duckdb");
+    const edit = async (q: string) => {
+      const db = await openDatabase(dbPath);
+      try {
+        await db.run(q);
+      } finally {
+        db.close();
+      }
+    };
+    const where = "game_id = '2024_07_NE_JAX' AND stage = 'T-60m'";
+    const ro = await openDatabase(dbPath, { readOnly: true });
+    const before = await ro.one<{ reasons: string }>(
+      `SELECT CAST(reasons AS VARCHAR) AS reasons FROM predictions WHERE ${where}`,
+    );
+    ro.close();
+    const flagged = JSON.stringify([{ feature: "diff_qb_value_delta", logit: -0.26, missing: true }]);
+    await edit(`UPDATE predictions SET reasons = '${flagged}' WHERE ${where}`);
+    try {
+      await page.goto(`${server!.url}/?season=2024&week=7`);
+      await ready();
+      const reasons = page.locator('tr[data-game-id="2024_07_NE_JAX"] ul.reasons li');
+      expect(await reasons.allTextContents()).toEqual(["diff_qb_value_delta (missing) → NE (−0.26)"]);
+    } finally {
+      await edit(
+        `UPDATE predictions SET reasons = '${before!.reasons.replaceAll("'", "''")}' WHERE ${where}`,
+      );
+    }
+    await page.reload();
+    await ready();
+    expect(await page.locator('tr[data-game-id="2024_07_NE_JAX"]').textContent()).not.toContain("(missing)");
+  });
+
   it("opens a game page: probability across the ladder and feature contributions", async () => {
     await page.click('tr[data-game-id="2024_07_NE_JAX"] a.matchup');
     await page.waitForURL(/\/game\/2024_07_NE_JAX$/);
