@@ -103,6 +103,17 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     }
   });
 
+  const dbPath = join(cwd, "data", "nfl.duckdb");
+  /** One write to the test's database while the server runs (it opens read-only per request). */
+  const edit = async (q: string) => {
+    const db = await openDatabase(dbPath);
+    try {
+      await db.run(q);
+    } finally {
+      db.close();
+    }
+  };
+
   const ready = async () => {
     await page.waitForSelector("main[data-state=ready], main[data-state=error]");
     expect(await page.getAttribute("main", "data-state")).toBe("ready");
@@ -146,15 +157,6 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
   });
 
   it("warns on the week view while an earlier game's result is missing, and stops once it is back", async () => {
-    const dbPath = join(cwd, "data", "nfl.duckdb");
-    const edit = async (q: string) => {
-      const db = await openDatabase(dbPath);
-      try {
-        await db.run(q);
-      } finally {
-        db.close();
-      }
-    };
     const db = await openDatabase(dbPath, { readOnly: true });
     const last = await db.one<{ game_id: string; home_score: number; away_score: number; k: bigint }>(
       `SELECT game_id, home_score, away_score, epoch_ms(kickoff_utc) AS k FROM schedules
@@ -214,15 +216,6 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
   });
 
   it("marks a reason built on an input that had no value as (missing)", async () => {
-    const dbPath = join(cwd, "data", "nfl.duckdb");
-    const edit = async (q: string) => {
-      const db = await openDatabase(dbPath);
-      try {
-        await db.run(q);
-      } finally {
-        db.close();
-      }
-    };
     const where = "game_id = '2024_07_NE_JAX' AND stage = 'T-60m'";
     const ro = await openDatabase(dbPath, { readOnly: true });
     const before = await ro.one<{ reasons: string }>(
