@@ -71,6 +71,8 @@ export {
   describeTrainingWindow,
   type EvalGame,
   type EvaluationSet,
+  type InSampleCount,
+  inSampleByModel,
   isScore,
   judgePromotion,
   type ModelScore,

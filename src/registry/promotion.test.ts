@@ -3,6 +3,7 @@ import { createRng } from "../model/index.ts";
 import {
   countInSample,
   type EvalGame,
+  inSampleByModel,
   judgePromotion,
   type ModelScore,
   promotionAllowed,
@@ -185,5 +186,36 @@ describe("judgePromotion", () => {
       ok: true,
       detail: expect.stringMatching(/cannot be scored \(sha256 mismatch\)/),
     });
+  });
+});
+
+describe("inSampleByModel", () => {
+  const at = (season: number, day: number) =>
+    Date.parse(`${season}-10-${String(day).padStart(2, "0")}T17:00:00Z`);
+  const game = (modelId: string, season: number, day: number) => ({
+    gameId: `${season}_${day}_${modelId}`,
+    season,
+    week: 6,
+    kickoff: at(season, day),
+    modelId,
+  });
+  const windows: Record<string, { seasons: number[]; lastKickoff: string }> = {
+    late: { seasons: [2023, 2024], lastKickoff: new Date(at(2024, 10)).toISOString() },
+    early: { seasons: [2020, 2021], lastKickoff: new Date(at(2021, 10)).toISOString() },
+  };
+
+  it("counts each model's games inside its own window, leaving out unknown windows and models with none", () => {
+    const games = [
+      game("late", 2024, 5),
+      game("late", 2024, 20),
+      game("early", 2024, 5),
+      game("gone", 2024, 5),
+      game("late", 2024, 9),
+    ];
+    const out = inSampleByModel(games, (id) => windows[id]);
+    expect(out.map(({ modelId, inSample, total }) => ({ modelId, inSample, total }))).toEqual([
+      { modelId: "late", inSample: 2, total: 3 },
+    ]);
+    expect(out[0]!.window).toBe(windows.late);
   });
 });

@@ -58,6 +58,34 @@ export function countInSample(games: readonly EvalGame[], window: TrainingWindow
   return games.filter((g) => seasons.has(g.season) && g.kickoff <= last).length;
 }
 
+/** A model's games inside its training window: `inSample` of its `total` games scored. */
+export interface InSampleCount {
+  readonly modelId: string;
+  readonly window: TrainingWindowLike;
+  readonly inSample: number;
+  readonly total: number;
+}
+
+/**
+ * `countInSample` for each model among predicted games, in order of first appearance. A model whose
+ * window is unknown (`windowOf` gives undefined: its artifact is gone or unreadable) or that has no game
+ * in its window is left out.
+ */
+export function inSampleByModel(
+  games: readonly (EvalGame & { readonly modelId: string })[],
+  windowOf: (modelId: string) => TrainingWindowLike | undefined,
+): InSampleCount[] {
+  const out: InSampleCount[] = [];
+  for (const modelId of new Set(games.map((g) => g.modelId))) {
+    const window = windowOf(modelId);
+    if (!window) continue;
+    const mine = games.filter((g) => g.modelId === modelId);
+    const inSample = countInSample(mine, window);
+    if (inSample > 0) out.push({ modelId, window, inSample, total: mine.length });
+  }
+  return out;
+}
+
 /**
  * The reliability slope (logistic recalibration of the outcome on logit p) and its standard error from
  * the fit's Fisher information, so a slope from 60 games is read as the rough estimate it is.

@@ -4,9 +4,8 @@ import type { Command } from "commander";
 import { NflPredError } from "../../domain/index.ts";
 import {
   artifactPath,
-  countInSample,
   describeTrainingWindow,
-  type ModelArtifact,
+  inSampleByModel,
   readArtifact,
   writeAtomic,
 } from "../../registry/index.ts";
@@ -45,24 +44,19 @@ export function findPreferredModelId(modelsDir: string): string | null {
  * unreadable is left out; its games cannot be judged.
  */
 export function inSampleNotes(scored: readonly ScoredPrediction[], modelsDir: string): string[] {
-  const notes: string[] = [];
-  for (const modelId of [...new Set(scored.map((p) => p.modelId))]) {
-    let w: ModelArtifact["trainingWindow"];
+  const windowOf = (modelId: string) => {
     try {
-      w = readArtifact(artifactPath(modelsDir, modelId)).artifact.trainingWindow;
+      return readArtifact(artifactPath(modelsDir, modelId)).artifact.trainingWindow;
     } catch {
       // A missing or corrupt artifact is for `doctor` and `models` to report; the predictions still score.
-      continue;
+      return undefined;
     }
-    const mine = scored.filter((p) => p.modelId === modelId);
-    const n = countInSample(mine, w);
-    if (n === 0) continue;
-    notes.push(
-      `note: ${n} of the ${mine.length} games scored for ${modelId} were in its training window ` +
-        `(${describeTrainingWindow(w)}): in-sample figures that flatter it; \`backtest\` gives out-of-sample ones.`,
-    );
-  }
-  return notes;
+  };
+  return inSampleByModel(scored, windowOf).map(
+    (m) =>
+      `note: ${m.inSample} of the ${m.total} games scored for ${m.modelId} were in its training window ` +
+      `(${describeTrainingWindow(m.window)}): in-sample figures that flatter it; \`backtest\` gives out-of-sample ones.`,
+  );
 }
 
 /** Completed games only, as the scoring functions take them. */

@@ -8,7 +8,7 @@ import {
   unscoredBefore,
   vigFreeHome,
 } from "../../features/index.ts";
-import { countInSample, describeTrainingWindow, type TrainingWindowLike } from "../../registry/index.ts";
+import { describeTrainingWindow, inSampleByModel, type TrainingWindowLike } from "../../registry/index.ts";
 import { STAGES } from "../../snapshot/index.ts";
 import {
   homeLabel,
@@ -308,20 +308,17 @@ function inSampleSummary(
   trainingWindow: ((modelId: string) => TrainingWindowLike | undefined) | undefined,
 ): InSampleSummary | null {
   if (!trainingWindow) return null;
-  let count = 0;
-  const parts: string[] = [];
-  for (const modelId of [...new Set(predicted.map((g) => g.prediction!.model_id))]) {
-    const window = trainingWindow(modelId);
-    if (!window) continue;
-    const mine = predicted
-      .filter((g) => g.prediction!.model_id === modelId)
-      .map((g) => ({ gameId: g.game_id, season, week, kickoff: ms(g.kickoff_utc) }));
-    const n = countInSample(mine, window);
-    if (n === 0) continue;
-    count += n;
-    parts.push(`${n} by ${modelId} (${describeTrainingWindow(window)})`);
-  }
+  const games = predicted.map((g) => ({
+    gameId: g.game_id,
+    season,
+    week,
+    kickoff: ms(g.kickoff_utc),
+    modelId: g.prediction!.model_id,
+  }));
+  const byModel = inSampleByModel(games, trainingWindow);
+  const count = byModel.reduce((n, m) => n + m.inSample, 0);
   if (count === 0) return null;
+  const parts = byModel.map((m) => `${m.inSample} by ${m.modelId} (${describeTrainingWindow(m.window)})`);
   return {
     count,
     detail: `${count} of the ${predicted.length} predictions come from a model trained on these games: ${parts.join("; ")}`,
