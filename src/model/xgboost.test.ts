@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isNflPredError } from "../domain/index.ts";
+import { GBM_DEFAULTS } from "./gbm.ts";
 import { matrixFromColumns } from "./matrix.ts";
 import { createRng } from "./numeric.ts";
 import { nextNode } from "./treeshap.ts";
@@ -9,6 +10,7 @@ import {
   loadXgboost,
   readXgboostModel,
   trainBooster,
+  xgboostFromParams,
   xgboostLearner,
 } from "./xgboost.ts";
 
@@ -147,6 +149,43 @@ describe.skipIf(!available)(TITLE, () => {
       expect(worst).toBeLessThan(1e-6);
       expect(new Set(Array.from(ours, (p) => p.toFixed(3))).size).toBeGreaterThan(50);
       expect(model.params.xgboost).toMatch(/^\d+\.\d+\.\d+$/);
+    } finally {
+      booster.free();
+    }
+  });
+
+  it("our TreeSHAP contributions equal XGBoost's own (pred_contribs), missing values included", () => {
+    const native = loadXgboost();
+    const booster = trainBooster(native, X, y, undefined, params, 25);
+    try {
+      const { trees, baseScore } = readXgboostModel(booster.json);
+      const ours = xgboostFromParams(X.names, {
+        settings: GBM_DEFAULTS,
+        xgboost: native.version,
+        baseScore,
+        trees,
+      });
+      const mine = ours.contributions!(X);
+      const theirs = booster.predict(X.data, X.rows, X.cols, 4);
+      expect(theirs).toHaveLength(X.rows * (X.cols + 1));
+      let worst = 0;
+      let missingRows = 0;
+      for (let i = 0; i < X.rows; i++) {
+        for (let j = 0; j < X.cols; j++) {
+          worst = Math.max(worst, Math.abs(mine.values[i * X.cols + j]! - theirs[i * (X.cols + 1) + j]!));
+        }
+        worst = Math.max(worst, Math.abs(mine.base[i]! - theirs[i * (X.cols + 1) + X.cols]!));
+        if (Number.isNaN(X.data[i * X.cols + 2]!)) missingRows++;
+      }
+      // XGBoost sums in float32 (the worst difference here is under 1e-6, on logits of several units).
+      expect(worst).toBeLessThan(1e-5);
+      expect(missingRows).toBeGreaterThan(50);
+      // Not trivially equal: every column moves some row's logit.
+      for (let j = 0; j < X.cols; j++) {
+        let spread = 0;
+        for (let i = 0; i < X.rows; i++) spread = Math.max(spread, Math.abs(mine.values[i * X.cols + j]!));
+        expect(spread, X.names[j]).toBeGreaterThan(0.1);
+      }
     } finally {
       booster.free();
     }

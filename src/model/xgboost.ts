@@ -147,10 +147,11 @@ export function isXgboostAvailable(library?: string): boolean {
 export interface Booster {
   readonly json: string;
   /**
-   * XGBoost's own prediction for float32 copies of `data`'s rows: probabilities (mask 0) or the leaf
-   * index per (row, tree), row-major (mask 2).
+   * XGBoost's own prediction for float32 copies of `data`'s rows, row-major: probabilities (mask 0), the
+   * leaf index per (row, tree) (mask 2), or its TreeSHAP contributions on the logit scale, one per column
+   * and then the bias (mask 4).
    */
-  predict(data: Float64Array, rows: number, cols: number, mask: 0 | 2): Float32Array;
+  predict(data: Float64Array, rows: number, cols: number, mask: 0 | 2 | 4): Float32Array;
   free(): void;
 }
 
