@@ -13,6 +13,7 @@ import {
 } from "../storage/index.ts";
 import { CONTRACTS, TEAM_ALIASES } from "./contracts.ts";
 import { type FetchEffects, type FetchPolicy, fetchSource } from "./fetch.ts";
+import { describeMissingFiles, type MissingFile } from "./missing.ts";
 import { type FileFormat, planSourceFiles, type SourceFile, sourceUrl } from "./urls.ts";
 
 export interface IngestRequest {
@@ -71,7 +72,7 @@ export async function runIngest(db: Database, req: IngestRequest, fx: IngestEffe
   const plan = planSourceFiles(req.datasets, req.seasons);
   const staged: Staged[] = [];
   const results: FileResult[] = [];
-  const missing: string[] = [];
+  const missing: MissingFile[] = [];
   const total = plan.files.length;
   const tmpDir = join(req.rawDir, ".tmp");
   mkdirSync(tmpDir, { recursive: true });
@@ -94,7 +95,7 @@ export async function runIngest(db: Database, req: IngestRequest, fx: IngestEffe
         return { kind: "missing", url, reason: e.message } as const;
       });
       if (got.kind === "missing") {
-        if (!file.supplementary) missing.push(got.url);
+        if (!file.supplementary) missing.push({ dataset: file.dataset, season: file.season, url: got.url });
         done({ url: got.url, status: "missing", ...("reason" in got ? { reason: got.reason } : {}) });
         continue;
       }
@@ -127,9 +128,11 @@ export async function runIngest(db: Database, req: IngestRequest, fx: IngestEffe
     if (missing.length > 0 && !req.allowMissing) {
       throw new NflPredError(
         "MISSING_SOURCE",
-        `the source lacks ${missing.length} file(s):\n  ${missing.join("\n  ")}`,
+        `the source lacks ${missing.length} file(s):\n  ${describeMissingFiles(missing)
+          .map((m) => m.text)
+          .join("\n  ")}`,
         {
-          file: missing[0],
+          file: missing[0]!.url,
           hint: "re-run with --allow-missing to ingest the rest; nothing was stored",
         },
       );

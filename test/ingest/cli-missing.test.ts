@@ -63,3 +63,34 @@ describe("a file the source lacks", () => {
     expect(await tableCounts(cwd)).toEqual({ schedules: 285, teams: 0 });
   });
 });
+
+describe("many files the source lacks (a partial mirror, several seasons)", () => {
+  // The mirror has weekly team stats from 2020 only: 2018 and 2019 are missing.
+  const args = ["ingest", "--seasons", "2018-2021", "--datasets", "schedules,stats_team"];
+  const first = `${MIRROR_DIR}/stats_team/stats_team_week_2018.{parquet,csv.gz,csv}`;
+
+  it("names each dataset once, with its seasons and the first path, in the error", async () => {
+    const r = await runCli(args, { cwd: tempDir("nflpred-missing-") });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `the source lacks 2 file(s):\n  stats_team 2018–2019: 2 files, the first ${first}\n`,
+    );
+  });
+
+  it("and with --allow-missing, then shows stored rows a line per season, a column per dataset", async () => {
+    const r = await runCli([...args, "--allow-missing"], { cwd: tempDir("nflpred-missing-") });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `skipped (not in source): stats_team 2018–2019: 2 files, the first ${first}\n`,
+    );
+    const table = r.stdout.slice(r.stdout.indexOf("season "));
+    const lines = table.trimEnd().split("\n");
+    expect(lines[0]!.split(/\s+/)).toEqual(["season", "schedules", "stats_team"]);
+    const cells = lines.slice(2).map((l) => l.trim().split(/\s+/).map(Number));
+    expect(cells.map((c) => c[0])).toEqual([2018, 2019, 2020, 2021]);
+    // 2018 and 2019: schedules only; 2020 on: both, a team-week row per team and game played.
+    expect(cells.slice(0, 2).map((c) => c.length)).toEqual([2, 2]);
+    expect(cells.map((c) => c[1])).toEqual([267, 267, 269, 285]);
+    expect(cells[2]![2]).toBeGreaterThan(2 * 256);
+  });
+});

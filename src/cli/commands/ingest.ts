@@ -1,6 +1,13 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { type IngestEffects, NFLVERSE_BASE, runIngest } from "../../ingest/index.ts";
+import {
+  describeMissingFiles,
+  describeUnpublished,
+  type IngestEffects,
+  type IngestSummary,
+  NFLVERSE_BASE,
+  runIngest,
+} from "../../ingest/index.ts";
 import { DATASET_NAMES, type DatasetName } from "../../storage/index.ts";
 import { parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
@@ -88,15 +95,36 @@ export function registerIngest(program: Command, rt: Runtime): void {
           `  note: ${f.dataset}${f.season ? ` ${f.season}` : ""} lacks optional columns: ${shown}${more}`,
         );
       }
-      for (const m of missing) rt.out(`  skipped (${m.reason ?? "not in source"}): ${m.url}`);
+      for (const m of describeMissingFiles(missing))
+        rt.out(`  skipped (${m.reason ?? "not in source"}): ${m.text}`);
       for (const e of summary.files.filter((f) => f.status === "empty")) {
         rt.out(`  skipped: ${e.dataset} has no rows for season(s) ${seasons.join(", ")} in ${e.url}`);
       }
-      for (const n of summary.notPublished) rt.out(`  skipped: ${n.dataset} ${n.season} (${n.reason})`);
-      rt.out(
-        formatTable(
-          summary.rowsBySeason.map((r) => ({ dataset: r.dataset, season: r.season ?? "all", rows: r.rows })),
-        ),
-      );
+      for (const line of describeUnpublished(summary.notPublished)) rt.out(`  skipped: ${line}`);
+      rt.out(rowsTable(summary.rowsBySeason));
     });
+}
+
+/**
+ * Stored rows, a line per season and a column per dataset: a full-history ingest stays one screen, and a
+ * season's schedule count sits beside its other datasets. Teams have no season and get a line of their own.
+ */
+export function rowsTable(rows: IngestSummary["rowsBySeason"]): string {
+  const datasets = [...new Set(rows.filter((r) => r.season !== null).map((r) => r.dataset))];
+  const bySeason = new Map<number, Record<string, number | null>>();
+  for (const r of rows) {
+    if (r.season === null) continue;
+    const line = bySeason.get(r.season) ?? {
+      season: r.season,
+      ...Object.fromEntries(datasets.map((d) => [d, null])),
+    };
+    line[r.dataset] = r.rows;
+    bySeason.set(r.season, line);
+  }
+  const lines = [...bySeason.values()].sort((a, b) => (a.season ?? 0) - (b.season ?? 0));
+  const teams = rows.find((r) => r.season === null);
+  return [
+    ...(lines.length > 0 ? [formatTable(lines, ["season", ...datasets])] : []),
+    ...(teams ? [`${teams.dataset}: ${teams.rows} rows`] : []),
+  ].join("\n");
 }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { describeMissingFiles, describeUnpublished, seasonRanges } from "./missing.ts";
+
+const pbp = (season: number) => ({
+  dataset: "pbp",
+  season,
+  url: `/m/pbp/play_by_play_${season}.{parquet,csv.gz,csv}`,
+});
+
+describe("seasonRanges", () => {
+  it("joins consecutive seasons into runs, sorted and without repeats", () => {
+    expect(seasonRanges([2005, 1999, 2000, 2001, 2001, 2007, 2008])).toBe("1999–2001, 2005, 2007–2008");
+    expect(seasonRanges([2024])).toBe("2024");
+    expect(seasonRanges([])).toBe("");
+  });
+});
+
+describe("describeMissingFiles", () => {
+  it("gives a dataset's missing seasons one line, with the first path", () => {
+    const files = [1999, 2000, 2001, 2003].map(pbp);
+    expect(describeMissingFiles(files)).toEqual([
+      {
+        reason: null,
+        text: "pbp 1999–2001, 2003: 4 files, the first /m/pbp/play_by_play_1999.{parquet,csv.gz,csv}",
+      },
+    ]);
+  });
+
+  it("keeps a lone file's full path, and datasets and reasons apart, in the order met", () => {
+    const teams = { dataset: "teams", season: null, url: "/m/teams/teams_colors_logos.{parquet,csv}" };
+    const down = { dataset: "team_epa", season: 2020, url: "http://x/e.csv", reason: "HTTP 503" };
+    const lines = describeMissingFiles([pbp(2015), teams, pbp(2016), down]);
+    expect(lines).toEqual([
+      {
+        reason: null,
+        text: "pbp 2015–2016: 2 files, the first /m/pbp/play_by_play_2015.{parquet,csv.gz,csv}",
+      },
+      { reason: null, text: "/m/teams/teams_colors_logos.{parquet,csv}" },
+      { reason: "HTTP 503", text: "http://x/e.csv" },
+    ]);
+  });
+});
+
+describe("describeUnpublished", () => {
+  it("gives each dataset and reason one line of season runs", () => {
+    const reason = "nflverse publishes injuries from 2009";
+    const items = [1999, 2000, 2001, 2002].map((season) => ({ dataset: "injuries", season, reason }));
+    items.push({ dataset: "snap_counts", season: 2001, reason: "nflverse publishes snap_counts from 2012" });
+    expect(describeUnpublished(items)).toEqual([
+      "injuries 1999–2002 (nflverse publishes injuries from 2009)",
+      "snap_counts 2001 (nflverse publishes snap_counts from 2012)",
+    ]);
+  });
+});
