@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seasonArgs } from "../domain/index.ts";
 import { parseInstant, parseSeasons, seasonOf } from "./args.ts";
 
 const now = Date.parse("2026-11-29T00:00:00Z");
@@ -24,5 +25,13 @@ describe("parseInstant", () => {
   it("requires an explicit zone", () => {
     expect(parseInstant("2024-10-13T17:00:00Z", "--at")).toBe(Date.parse("2024-10-13T17:00:00Z"));
     expect(() => parseInstant("2024-10-13T17:00:00", "--at")).toThrow(/--at: .* needs a time zone/);
+  });
+});
+
+describe("seasonArgs (a hint's --seasons) through parseSeasons", () => {
+  it("gives back the seasons it was made from", () => {
+    for (const seasons of [[1999], [2024, 2025], [2001, 2002, 2003, 2010, 2012, 2013, 2014, 2015, 2027]]) {
+      expect(parseSeasons(seasonArgs(seasons).split(" "), now)).toEqual(seasons);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { NflPredError } from "../domain/index.ts";
+import { NflPredError, seasonArgs } from "../domain/index.ts";
 import type { FeatureDef, GamePair } from "../features/index.ts";
 import { designMatrix, findModelFeatures } from "../features/index.ts";
 import { createMatrix, type TrainData } from "../model/index.ts";
@@ -35,7 +35,7 @@ export function builtEarlyWarning(pairs: readonly LabelledPair[]): string | unde
   return (
     `warning: the T-60m features of ${early.length} completed game${early.length === 1 ? "" : "s"} were ` +
     `built before their T-60m (${seasons.map(weeks).join(", ")}), so they lack the results that came after; ` +
-    `rebuild them: npx nfl-pred build-features --seasons ${seasons.join(" ")}`
+    `rebuild them: npx nfl-pred build-features --seasons ${seasonArgs(seasons)}`
   );
 }
 
@@ -200,7 +200,7 @@ export async function noCompletedRowsError(
   );
   const games = Number(counts?.games ?? 0);
   const scored = Number(counts?.scored ?? 0);
-  const span = seasons.length === 1 ? String(seasons[0]) : `${seasons[0]}-${seasons.at(-1)}`;
+  const span = seasonArgs(seasons);
   if (games === 0) {
     return new NflPredError("NO_DATA", `${message}: no schedule stored for them`, {
       hint: `run \`npx nfl-pred ingest --seasons ${span}\` first`,

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { describeMissingFiles, describeUnpublished, seasonRanges } from "./missing.ts";
+import { describeMissingFiles, describeUnpublished } from "./missing.ts";
 
 const pbp = (season: number) => ({
   dataset: "pbp",
   season,
   url: `/m/pbp/play_by_play_${season}.{parquet,csv.gz,csv}`,
-});
-
-describe("seasonRanges", () => {
-  it("joins consecutive seasons into runs, sorted and without repeats", () => {
-    expect(seasonRanges([2005, 1999, 2000, 2001, 2001, 2007, 2008])).toBe("1999–2001, 2005, 2007–2008");
-    expect(seasonRanges([2024])).toBe("2024");
-    expect(seasonRanges([])).toBe("");
-  });
 });
 
 describe("describeMissingFiles", () => {

@@ -1,3 +1,5 @@
+import { seasonRanges } from "../domain/index.ts";
+
 /** A file the source did not have (`url` names every format tried, e.g. `….{parquet,csv.gz,csv}`). */
 export interface MissingFile {
   readonly dataset: string;
@@ -5,19 +7,6 @@ export interface MissingFile {
   readonly url: string;
   /** Why it was skipped, when it is not simply absent (an unreachable supplementary source). */
   readonly reason?: string;
-}
-
-/** Seasons as runs: `[1999, 2000, 2001, 2005]` → `1999–2001, 2005`. */
-export function seasonRanges(seasons: readonly number[]): string {
-  const sorted = [...new Set(seasons)].sort((a, b) => a - b);
-  const runs: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    runs.push(i === j ? String(sorted[i]) : `${sorted[i]}–${sorted[j]}`);
-    i = j + 1;
-  }
-  return runs.join(", ");
 }
 
 /** Items with the same dataset and reason, in first-seen order. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { NflPredError } from "../domain/index.ts";
+import { NflPredError, seasonRanges } from "../domain/index.ts";
 import {
   type ColumnDef,
   type Database,
@@ -293,9 +293,13 @@ async function stageFile(
         kept = seasons.filter((x) => x !== null && held.has(x));
         if (kept.length === 0) rmSync(tmpRaw, { force: true });
       } else if (rows === 0) {
-        throw new NflPredError("CONTRACT", `${where}: no rows for season(s) ${seasons.join(", ")}`, {
-          file: got.url,
-        });
+        throw new NflPredError(
+          "CONTRACT",
+          `${where}: no rows for season(s) ${seasonRanges(seasons.filter((x): x is number => x !== null))}`,
+          {
+            file: got.url,
+          },
+        );
       }
       if (file.dataset === "schedules") {
         const dup = await db.one<{ game_id: string }>(

@@ -87,10 +87,11 @@ async function game(id: string) {
 }
 
 describe("kickoff_utc from gameday + gametime in America/New_York", () => {
-  it("loads every requested season", () => {
+  it("loads every requested season, and its stored-rows table says so, a line per season", () => {
+    expect(ingestOut).toMatch(/^season\s+schedules$/m);
     for (const s of SEASONS) {
       const n = csvRows.filter((r) => r.season === String(s)).length;
-      expect(ingestOut).toMatch(new RegExp(`schedules\\s+${s}\\s+${n}\\b`));
+      expect(ingestOut).toMatch(new RegExp(`^\\s*${s}\\s+${n}$`, "m"));
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { MS_MINUTE, NflPredError } from "../../domain/index.ts";
+import { MS_MINUTE, NflPredError, seasonArgs, seasonRanges } from "../../domain/index.ts";
 import { buildFeatureRows, featureSetNames, findFeatureSet, type Target } from "../../features/index.ts";
 import { type FeatureRecord, type WriteMode, writeFeatureRows } from "../../storage/index.ts";
 import { parseInstant, parseList, parseSeasons } from "../args.ts";
@@ -57,9 +57,9 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
         const games = sources.games.filter((g) => wanted.has(g.season));
         const missing = seasons.filter((s) => !games.some((g) => g.season === s));
         if (missing.length > 0) {
-          throw new NflPredError("NO_DATA", `no schedules for season(s) ${missing.join(", ")}`, {
+          throw new NflPredError("NO_DATA", `no schedules for season(s) ${seasonRanges(missing)}`, {
             flag: "--seasons",
-            hint: `run \`npx nfl-pred ingest --seasons ${missing.join(" ")} --datasets schedules\` first`,
+            hint: `run \`npx nfl-pred ingest --seasons ${seasonArgs(missing)} --datasets schedules\` first`,
           });
         }
         const targets: Target[] = games.map((g) => ({
@@ -95,7 +95,7 @@ export function registerBuildFeatures(program: Command, rt: Runtime): void {
           ahead: targets.filter((t) => t.asOf > now).length,
         };
       });
-      rt.out(`Persisted ${result.written} feature rows for seasons: ${seasons.join(", ")}`);
+      rt.out(`Persisted ${result.written} feature rows for seasons: ${seasonRanges(seasons)}`);
       rt.out(result.history);
       if (result.stale) rt.out(result.stale);
       if (result.ahead > 0) {

@@ -8,6 +8,7 @@ import {
   NFLVERSE_BASE,
   runIngest,
 } from "../../ingest/index.ts";
+import { seasonRanges } from "../../domain/index.ts";
 import { DATASET_NAMES, type DatasetName } from "../../storage/index.ts";
 import { parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
@@ -98,7 +99,7 @@ export function registerIngest(program: Command, rt: Runtime): void {
       for (const m of describeMissingFiles(missing))
         rt.out(`  skipped (${m.reason ?? "not in source"}): ${m.text}`);
       for (const e of summary.files.filter((f) => f.status === "empty")) {
-        rt.out(`  skipped: ${e.dataset} has no rows for season(s) ${seasons.join(", ")} in ${e.url}`);
+        rt.out(`  skipped: ${e.dataset} has no rows for season(s) ${seasonRanges(seasons)} in ${e.url}`);
       }
       for (const line of describeUnpublished(summary.notPublished)) rt.out(`  skipped: ${line}`);
       rt.out(rowsTable(summary.rowsBySeason));

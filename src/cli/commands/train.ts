@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import type { Config } from "../../config/index.ts";
-import { NflPredError } from "../../domain/index.ts";
+import { NflPredError, seasonArgs, seasonRanges } from "../../domain/index.ts";
 import { designColumns, type FeatureDef } from "../../features/index.ts";
 import {
   chooseL2,
@@ -146,8 +146,8 @@ export function registerTrain(program: Command, rt: Runtime): void {
           throw await noCompletedRowsError(
             db,
             seasons,
-            `no T-60m features of completed games in seasons ${seasons.join(", ")}`,
-            `run \`npx nfl-pred build-features --seasons ${seasons.join(" ")} --feature-set ${featureSet}\` first`,
+            `no T-60m features of completed games in seasons ${seasonRanges(seasons)}`,
+            `run \`npx nfl-pred build-features --seasons ${seasonArgs(seasons)} --feature-set ${featureSet}\` first`,
           );
         }
         return { seasons, pairs, versions: await datasetVersions(db) };
@@ -281,7 +281,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
         await run.setTag("model_sha256", written.sha256);
         await run.end("FINISHED");
         rt.out(
-          `Trained ${settings.learner} on ${pairs.length} games (seasons ${seasons.join(", ")}), calibrator ${outcome.calibrator.kind}`,
+          `Trained ${settings.learner} on ${pairs.length} games (seasons ${seasonRanges(seasons)}), calibrator ${outcome.calibrator.kind}`,
         );
         if (outcome.holdout) {
           rt.out(

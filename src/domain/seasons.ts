@@ -1,0 +1,28 @@
+/** Consecutive seasons as [first, last] runs, sorted and without repeats. */
+function runs(seasons: readonly number[]): [number, number][] {
+  const sorted = [...new Set(seasons)].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const s of sorted) {
+    const last = out.at(-1);
+    if (last && s === last[1] + 1) last[1] = s;
+    else out.push([s, s]);
+  }
+  return out;
+}
+
+/** Seasons for people to read: `[1999, 2000, 2001, 2005]` → `1999–2001, 2005`. */
+export function seasonRanges(seasons: readonly number[]): string {
+  return runs(seasons)
+    .map(([a, b]) => (a === b ? String(a) : `${a}–${b}`))
+    .join(", ");
+}
+
+/**
+ * Seasons as `--seasons` arguments for a hint to paste: runs of three or more as a range
+ * (`2015-2024 2026`), shorter ones listed, as the runbook writes them (`2024 2025`).
+ */
+export function seasonArgs(seasons: readonly number[]): string {
+  return runs(seasons)
+    .map(([a, b]) => (b - a >= 2 ? `${a}-${b}` : a === b ? String(a) : `${a} ${b}`))
+    .join(" ");
+}
