@@ -1,5 +1,6 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import { seasonRanges } from "../../domain/index.ts";
 import {
   describeMissingFiles,
   describeUnpublished,
@@ -8,7 +9,6 @@ import {
   NFLVERSE_BASE,
   runIngest,
 } from "../../ingest/index.ts";
-import { seasonRanges } from "../../domain/index.ts";
 import { DATASET_NAMES, type DatasetName } from "../../storage/index.ts";
 import { parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
@@ -110,7 +110,7 @@ export function registerIngest(program: Command, rt: Runtime): void {
  * Stored rows, a line per season and a column per dataset: a full-history ingest stays one screen, and a
  * season's schedule count sits beside its other datasets. Teams have no season and get a line of their own.
  */
-export function rowsTable(rows: IngestSummary["rowsBySeason"]): string {
+function rowsTable(rows: IngestSummary["rowsBySeason"]): string {
   const datasets = [...new Set(rows.filter((r) => r.season !== null).map((r) => r.dataset))];
   const bySeason = new Map<number, Record<string, number | null>>();
   for (const r of rows) {
