@@ -54,8 +54,8 @@ describe("dashboard API on the full history", () => {
 
   beforeAll(async () => {
     for (const args of [
-      ["ingest", "--seasons", "1999-2025", "--datasets", "schedules,teams"],
-      ["build-features", "--seasons", "1999-2025"],
+      ["ingest", "--seasons", "2012-2025", "--datasets", "schedules,teams"],
+      ["build-features", "--seasons", "2012-2025"],
       ["train", "--seasons", "2020-2024"],
       ["backtest", "--seasons", "2023-2024", "--retrain", "seasonly"],
       ["snapshot", "--season", "2025", "--week", "7", "--full-timeline"],
