@@ -1,6 +1,11 @@
 export { CONTRACTS, type DatasetContract, TEAM_ALIASES } from "./contracts.ts";
 export { type FetchEffects, type FetchOutcome, type FetchPolicy, fetchSource } from "./fetch.ts";
-export { describeMissingFiles, describeUnpublished, type MissingFile } from "./missing.ts";
+export {
+  describeMissingColumns,
+  describeMissingFiles,
+  describeUnpublished,
+  type MissingFile,
+} from "./missing.ts";
 export {
   type FileResult,
   type IngestEffects,

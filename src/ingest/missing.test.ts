@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeMissingFiles, describeUnpublished } from "./missing.ts";
+import { describeMissingColumns, describeMissingFiles, describeUnpublished } from "./missing.ts";
 
 const pbp = (season: number) => ({
   dataset: "pbp",
@@ -41,6 +41,21 @@ describe("describeUnpublished", () => {
     expect(describeUnpublished(items)).toEqual([
       "injuries 1999–2002 (nflverse publishes injuries from 2009)",
       "snap_counts 2001 (nflverse publishes snap_counts from 2012)",
+    ]);
+  });
+});
+
+describe("describeMissingColumns", () => {
+  it("gives seasons lacking the same columns one line, and keeps a different list apart", () => {
+    const cols = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    const files = [
+      ...[2019, 2020, 2021].map((season) => ({ dataset: "pbp", season, missingColumns: cols })),
+      { dataset: "pbp", season: 2025, missingColumns: ["x"] },
+      { dataset: "teams", season: null, missingColumns: [] },
+    ];
+    expect(describeMissingColumns(files)).toEqual([
+      "pbp 2019–2021 lack optional columns: a, b, c, d, e, f and 2 more (see ingest_log)",
+      "pbp 2025 lacks optional columns: x",
     ]);
   });
 });

@@ -9,17 +9,15 @@ export interface MissingFile {
   readonly reason?: string;
 }
 
-/** Items with the same dataset and reason, in first-seen order. */
-function byDatasetAndReason<T extends { readonly dataset: string; readonly reason?: string }>(
-  items: readonly T[],
-): T[][] {
+/** Items grouped by `key`, in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = `${item.dataset}\u0000${item.reason ?? ""}`;
-    groups.set(key, [...(groups.get(key) ?? []), item]);
-  }
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return [...groups.values()];
 }
+
+const byDatasetAndReason = (item: { readonly dataset: string; readonly reason?: string }) =>
+  `${item.dataset}\u0000${item.reason ?? ""}`;
 
 /**
  * One line per dataset and reason, not one per file: a full-history ingest from a partial mirror lacks a
@@ -29,7 +27,7 @@ function byDatasetAndReason<T extends { readonly dataset: string; readonly reaso
 export function describeMissingFiles(
   files: readonly MissingFile[],
 ): { reason: string | null; text: string }[] {
-  return byDatasetAndReason(files).map((list) => {
+  return groupBy(files, byDatasetAndReason).map((list) => {
     const first = list[0]!;
     const seasons = list.flatMap((f) => (f.season === null ? [] : [f.season]));
     const text =
@@ -44,7 +42,29 @@ export function describeMissingFiles(
 export function describeUnpublished(
   items: readonly { readonly dataset: string; readonly season: number; readonly reason: string }[],
 ): string[] {
-  return byDatasetAndReason(items).map(
+  return groupBy(items, byDatasetAndReason).map(
     (list) => `${list[0]!.dataset} ${seasonRanges(list.map((n) => n.season))} (${list[0]!.reason})`,
   );
+}
+
+/**
+ * Optional columns a dataset's files lacked, one line per dataset and column list (the mirror's reduced
+ * play-by-play lacks the same 33 columns in six seasons): `pbp 2019–2024 lack optional columns: …`.
+ */
+export function describeMissingColumns(
+  files: readonly {
+    readonly dataset: string;
+    readonly season: number | null;
+    readonly missingColumns: readonly string[];
+  }[],
+  shown = 6,
+): string[] {
+  const lacking = files.filter((f) => f.missingColumns.length > 0);
+  return groupBy(lacking, (f) => `${f.dataset}\u0000${f.missingColumns.join(",")}`).map((list) => {
+    const { dataset, missingColumns: cols } = list[0]!;
+    const seasons = list.flatMap((f) => (f.season === null ? [] : [f.season]));
+    const which = seasons.length > 0 ? `${dataset} ${seasonRanges(seasons)}` : dataset;
+    const more = cols.length > shown ? ` and ${cols.length - shown} more (see ingest_log)` : "";
+    return `${which} ${list.length > 1 ? "lack" : "lacks"} optional columns: ${cols.slice(0, shown).join(", ")}${more}`;
+  });
 }

@@ -2,6 +2,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { seasonRanges } from "../../domain/index.ts";
 import {
+  describeMissingColumns,
   describeMissingFiles,
   describeUnpublished,
   type IngestEffects,
@@ -88,14 +89,7 @@ export function registerIngest(program: Command, rt: Runtime): void {
       rt.out(
         `Ingested ${loaded.length} file(s), ${unchanged.length} unchanged, ${missing.length} missing from ${base}`,
       );
-      for (const f of loaded.filter((l) => l.missingColumns.length > 0)) {
-        const shown = f.missingColumns.slice(0, 6).join(", ");
-        const more =
-          f.missingColumns.length > 6 ? ` and ${f.missingColumns.length - 6} more (see ingest_log)` : "";
-        rt.out(
-          `  note: ${f.dataset}${f.season ? ` ${f.season}` : ""} lacks optional columns: ${shown}${more}`,
-        );
-      }
+      for (const line of describeMissingColumns(loaded)) rt.out(`  note: ${line}`);
       for (const m of describeMissingFiles(missing))
         rt.out(`  skipped (${m.reason ?? "not in source"}): ${m.text}`);
       for (const e of summary.files.filter((f) => f.status === "empty")) {
