@@ -92,14 +92,14 @@ const resultsMissingCard = (m) =>
     "Unless they were never completed, refresh the results:",
   );
 
-// A past week replayed with a later model: its picks were learned from these results, so "picks right"
-// flatters it. The same note predict, snapshot and report print.
-const inSampleCard = (m) =>
+// Past games replayed with a later model: it learned these results, so "picks right" on the week view and
+// the season's scores on the model view flatter it. The same note predict, snapshot and report print.
+const inSampleCard = (m, flattered) =>
   noticeCard(
     m,
     "inSample",
     "In-sample predictions",
-    (d) => `${d}. Their picks and the count of right picks are in-sample.`,
+    (d) => `${d}. ${flattered} in-sample.`,
     "What models trained before each week said:",
   );
 
@@ -235,7 +235,7 @@ async function weekPage(main, params) {
     ),
   );
   add(main, resultsMissingCard(d.results_missing));
-  add(main, inSampleCard(d.in_sample));
+  add(main, inSampleCard(d.in_sample, "Their picks and the count of right picks are"));
   if (d.setup) add(main, setupCard(d.setup));
   const rows = d.games.map((g) => {
     const p = g.prediction;
@@ -601,6 +601,10 @@ async function modelPage(main, params) {
     h("div", { class: "page-head" }, h("h1", {}, d.season === null ? "Model" : `Model · season ${d.season}`)),
   );
   if (d.setup) add(main, setupCard(d.setup));
+  add(
+    main,
+    inSampleCard(d.in_sample, "The season's stored-prediction scores, curves and reliability below are"),
+  );
   const seasons = [
     ...new Set([...d.live_seasons, ...(d.backtest?.by_season.map((s) => s.season) ?? [])]),
   ].sort((a, b) => a - b);
@@ -848,6 +852,13 @@ async function monitoringPage(main, params) {
                   h("td", {}, c.detail),
                 ),
               ),
+            )
+          : null,
+        d.decision.notes.length > 0
+          ? h(
+              "ul",
+              { class: "notes", dataset: { monitorNotes: String(d.decision.notes.length) } },
+              d.decision.notes.map((n) => h("li", {}, n)),
             )
           : null,
         h(

@@ -1,4 +1,10 @@
 import { FEATURES } from "../features/index.ts";
+import {
+  describeTrainingWindow,
+  type EvalGame,
+  inSampleByModel,
+  type TrainingWindowLike,
+} from "../registry/index.ts";
 import { STAGES } from "../snapshot/index.ts";
 import type { ReadDb } from "./store.ts";
 
@@ -143,4 +149,35 @@ export function readReasons(raw: unknown): ReasonView[] {
     out.push({ feature, logit, description: describeColumn(feature), missing: missing === true });
   }
   return out;
+}
+
+/** Predictions shown that come from a model trained on their games (a page's "in-sample" notice). */
+export interface InSampleSummary {
+  readonly count: number;
+  readonly detail: string;
+  readonly fix: string;
+}
+
+/** A model's training window by id; undefined when its artifact is gone or unreadable. */
+export type TrainingWindowOf = (modelId: string) => TrainingWindowLike | undefined;
+
+/**
+ * Which shown predictions come from a model that was trained on their games, said as `predict` says it,
+ * with the backtest of `season` that gives what a model trained before each week said.
+ */
+export function inSampleSummary(
+  games: readonly (EvalGame & { readonly modelId: string })[],
+  season: number,
+  trainingWindow: TrainingWindowOf | undefined,
+): InSampleSummary | null {
+  if (!trainingWindow) return null;
+  const byModel = inSampleByModel(games, trainingWindow);
+  const count = byModel.reduce((n, m) => n + m.inSample, 0);
+  if (count === 0) return null;
+  const parts = byModel.map((m) => `${m.inSample} by ${m.modelId} (${describeTrainingWindow(m.window)})`);
+  return {
+    count,
+    detail: `${count} of the ${games.length} predictions come from a model trained on these games: ${parts.join("; ")}`,
+    fix: `npx nfl-pred backtest --seasons ${season}`,
+  };
 }

@@ -85,6 +85,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const webDir = opts.webDir ?? DEFAULT_WEB_DIR;
   const store = await ReadOnlyStore.create(cfg.paths.duckdb_path, { lockWaitMs: opts.lockWaitMs ?? 1500 });
   const artifacts = new ArtifactCache();
+  // A stored prediction's model and what it was trained on, for the pages' in-sample notices.
+  const trainingWindow = (modelId: string) => {
+    const read = artifacts.read(artifactPath(cfg.paths.models_dir, modelId));
+    return read instanceof Error ? undefined : read.artifact.trainingWindow;
+  };
   const trackingRoot = resolveTrackingRoot(cfg.mlflow.tracking_uri, cfg.cwd);
   const staticFiles = new Set(
     existsSync(webDir) ? readdirSync(webDir).filter((f) => extname(f) in TYPES) : [],
@@ -104,10 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
             now: now(),
             dbPath: cfg.paths.duckdb_path,
             postGameDelayMs: cfg.features.visibility.post_game_delay_minutes * MS_MINUTE,
-            trainingWindow: (modelId) => {
-              const read = artifacts.read(artifactPath(cfg.paths.models_dir, modelId));
-              return read instanceof Error ? undefined : read.artifact.trainingWindow;
-            },
+            trainingWindow,
           }),
         );
       },
@@ -140,6 +142,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
               dbPath: cfg.paths.duckdb_path,
               rollingWeeks: cfg.monitoring.retrain_triggers.rolling_weeks,
               now: now(),
+              trainingWindow,
             },
           ),
         );

@@ -209,6 +209,19 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     );
     expect(await banner.locator("pre").textContent()).toBe("npx nfl-pred backtest --seasons 2023");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-week-in-sample.png"), fullPage: true });
+    // The model view scores the same stored predictions for the season, so it says the same.
+    await page.goto(`${server!.url}/model?season=2023`);
+    await ready();
+    const onModel = page.locator(`[data-in-sample="${n}"]`);
+    expect(await onModel.count()).toBe(1);
+    expect(await onModel.textContent()).toMatch(
+      new RegExp(
+        `${n} of the ${n} predictions come from a model trained on these games: ${n} by ${modelId} .*stored-prediction scores, curves and reliability below are in-sample`,
+      ),
+    );
+    await page.goto(`${server!.url}/model?season=2024`);
+    await ready();
+    expect(await page.locator("[data-in-sample]").count()).toBe(0);
     // Back to the week the next test opens a game from.
     await page.goto(`${server!.url}/?season=2024&week=7`);
     await ready();
@@ -278,6 +291,20 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     await ready();
     expect(await page.locator("table.models tbody tr").count()).toBe(1);
     expect(await page.locator("table.models tbody tr").textContent()).toContain("mlruns/");
+  });
+
+  it("monitoring shows the notes monitor printed beside its decision", async () => {
+    const r = await runCli(["monitor", "--season", "2024", "--week", "7", "--no-alert"], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const noise =
+      /^\d+ of \d+ monitored features breach PSI .*sampling noise alone gives about [\d.]+.*$/m.exec(
+        r.stdout,
+      )?.[0];
+    expect(noise).toBeDefined();
+    await page.goto(`${server!.url}/monitoring?season=2024&week=7`);
+    await ready();
+    const notes = page.locator("[data-monitor-notes] li");
+    expect(await notes.allTextContents()).toContain(noise);
   });
 
   it("no console errors, failed requests or error responses on any page", () => {

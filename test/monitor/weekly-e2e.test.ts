@@ -240,6 +240,12 @@ describe("report, monitor and triggers end to end", () => {
     // The model was trained through 2023, so 2024's scores are out of sample: no in-sample note.
     expect(r.stdout).not.toContain("in its training window");
     expect(r.stdout).not.toMatch(/null in every current row/);
+    // The summary keeps the notes printed beside the table, for the dashboard.
+    expect(summary.notes).toHaveLength(1);
+    expect(summary.notes[0]).toMatch(
+      /^\d+ of \d+ monitored features breach PSI 0\.2 \(sampling noise alone gives about/,
+    );
+    expect(r.stdout).toContain(summary.notes[0]);
 
     expect(server.requests.map((q) => q.url)).toEqual([`/services/T0/B0/${MARKER}`, "/v2/enqueue"]);
     const event = JSON.parse(server.requests[1]!.body);
@@ -346,6 +352,7 @@ describe("report, monitor and triggers end to end", () => {
     const dir = join(cwd, "data/reports/monitoring/season_2024/week_06");
     const summary = JSON.parse(readFileSync(join(dir, "monitoring_s2024_w6.json"), "utf8"));
     expect([...summary.psi.null_in_current].sort()).toEqual(["elo_pre", "power_rating"]);
+    expect(summary.notes[1]).toMatch(/^2 monitored features are null in every current row/);
     const psi = csv(join(dir, "psi_summary_s2024_w6.csv"));
     const elo = psi.rows.find((x) => x.feature === "elo_pre")!;
     expect([elo.current_null_share, elo.reference_null_share]).toEqual(["1", "0"]);

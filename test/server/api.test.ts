@@ -219,6 +219,8 @@ describe("dashboard API on the full history", () => {
     expect(live.totals.elo.n).toBe(rows.length);
     expect(live.weekly.map((w: { week: number }) => w.week)).toEqual([7]);
     expect(live.reliability.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(rows.length);
+    // 2025 is after the model's 2020–2024 window: out of sample, no notice.
+    expect(r.body.in_sample).toBeNull();
     const counts = await sql(
       "SELECT season, count(*) AS n FROM backtest_predictions WHERE label IS NOT NULL GROUP BY season ORDER BY season",
     );
@@ -261,6 +263,8 @@ describe("dashboard API on the full history", () => {
     expect(after.body.decision).toMatchObject({
       retrain: false,
       reasons: ["1 feature above PSI 0.2 (needs 5)"],
+      // A summary from before `notes` existed has none.
+      notes: [],
     });
     expect((await get(base, "/api/monitoring")).body.week).toBe(7);
     expect((await get(base, "/api/monitoring?season=2025&week=8")).body.setup.message).toMatch(

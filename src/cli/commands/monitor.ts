@@ -301,6 +301,30 @@ export async function assessWeek(
 }
 
 /** The decision and its checks as printed lines. */
+/**
+ * How to read the PSI table: how many features breach against what sampling noise alone gives with this
+ * few rows, and which features vanished (missing source data, not drift). Printed, and kept in the
+ * summary JSON for the dashboard.
+ */
+function psiNotes(a: WeekAssessment, threshold: number): string[] {
+  const breached = a.drift.filter((d) => d.breached);
+  const out = [
+    `${breached.length} of ${a.drift.length} monitored features breach PSI ${threshold} ` +
+      `(sampling noise alone gives about ${expectedNoisePsi(a.bins, a.reference.rows, a.currentRows).toFixed(2)} ` +
+      `with ${a.currentRows} current rows and ${a.bins} bins).`,
+  ];
+  if (a.vanished.features.length > 0) {
+    const n = a.vanished.features.length;
+    out.push(
+      `${n} monitored feature${n === 1 ? " is" : "s are"} null in every current row but present in the ` +
+        `reference (groups: ${a.vanished.groups.join(", ")}): ${a.vanished.features.join(", ")}. ` +
+        "The week's source data is missing rather than drifted: check that season " +
+        `${a.season} was ingested for those datasets (npx nfl-pred ingest --seasons ${a.season}).`,
+    );
+  }
+  return out;
+}
+
 export function decisionLines(a: WeekAssessment): string[] {
   const c = a.decision.checks;
   const mark = (s: string) => (s === "fired" ? "FIRED" : s === "ok" ? "ok" : "n/a");
@@ -419,21 +443,7 @@ ${BASELINE_HELP}`,
               .map((d) => ({ feature: d.feature, psi: round6(d.psi), breached: d.breached })),
           ),
         );
-        const breached = a.drift.filter((d) => d.breached);
-        rt.out(
-          `${breached.length} of ${a.drift.length} monitored features breach PSI ${cfg.monitoring.psi_threshold} ` +
-            `(sampling noise alone gives about ${expectedNoisePsi(a.bins, a.reference.rows, a.currentRows).toFixed(2)} ` +
-            `with ${a.currentRows} current rows and ${a.bins} bins).`,
-        );
-        if (a.vanished.features.length > 0) {
-          const n = a.vanished.features.length;
-          rt.out(
-            `${n} monitored feature${n === 1 ? " is" : "s are"} null in every current row but present in the ` +
-              `reference (groups: ${a.vanished.groups.join(", ")}): ${a.vanished.features.join(", ")}. ` +
-              "The week's source data is missing rather than drifted: check that season " +
-              `${a.season} was ingested for those datasets (npx nfl-pred ingest --seasons ${a.season}).`,
-          );
-        }
+        for (const line of psiNotes(a, cfg.monitoring.psi_threshold)) rt.out(line);
         if (a.missingFeatures.length > 0) {
           rt.out(`Not in the features table (no PSI): ${a.missingFeatures.join(", ")}`);
         }
@@ -444,7 +454,7 @@ ${BASELINE_HELP}`,
           a.season,
           a.week,
           a.decision,
-          breached,
+          a.drift.filter((d) => d.breached),
           cfg.monitoring.psi_threshold,
         );
         if (!alert) alerts = "none needed";
@@ -647,6 +657,8 @@ async function writeMonitoringFiles(cfg: Config, a: WeekAssessment, now: number)
     generated_at: new Date(now).toISOString(),
     feature_set: a.featureSet,
     models: a.modelIds,
+    // What `monitor` printed beside the decision: in-sample scores, PSI against noise, vanished inputs.
+    notes: [...a.inSample.map((n) => n.replace(/^note: /, "")), ...psiNotes(a, cfg.monitoring.psi_threshold)],
     psi: {
       reference: a.reference,
       current_rows: a.currentRows,

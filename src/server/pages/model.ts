@@ -1,6 +1,16 @@
 import { NflPredError } from "../../domain/index.ts";
 import { vigFreeHome } from "../../features/index.ts";
-import { homeLabel, noDatabase, num, type Setup, setupIngest } from "../common.ts";
+import {
+  homeLabel,
+  type InSampleSummary,
+  inSampleSummary,
+  ms,
+  noDatabase,
+  num,
+  type Setup,
+  setupIngest,
+  type TrainingWindowOf,
+} from "../common.ts";
 import {
   type BinView,
   bySeason,
@@ -35,6 +45,8 @@ export interface ModelPage {
   readonly rolling_weeks: number;
   /** The season's stored predictions (latest before kickoff per game) against the results. */
   readonly live: (SeasonView & { readonly models: readonly string[] }) | null;
+  /** Stored predictions of the season that come from a model trained on their games. */
+  readonly in_sample: InSampleSummary | null;
   readonly backtest: {
     readonly run: BacktestRun;
     readonly runs: readonly BacktestRun[];
@@ -58,6 +70,7 @@ function empty(rollingWeeks: number, setup: Setup): ModelPage {
     live_seasons: [],
     rolling_weeks: rollingWeeks,
     live: null,
+    in_sample: null,
     backtest: null,
     reports: [],
     setup,
@@ -74,9 +87,17 @@ function seasonView(games: readonly ScoredGame[], rollingWeeks: number): SeasonV
   };
 }
 
-async function liveGames(db: ReadDb, season: number): Promise<{ games: ScoredGame[]; models: string[] }> {
+interface LiveGame extends ScoredGame {
+  readonly gameId: string;
+  readonly kickoff: number;
+  readonly modelId: string;
+}
+
+async function liveGames(db: ReadDb, season: number): Promise<{ games: LiveGame[]; models: string[] }> {
   const elo = db.hasColumn("features", "elo_prob_home") ? "f.elo_prob_home" : "NULL";
   const rows = await db.all<{
+    game_id: string;
+    kickoff_utc: unknown;
     week: number;
     model_id: string;
     p_home_win: number;
@@ -93,7 +114,7 @@ async function liveGames(db: ReadDb, season: number): Promise<{ games: ScoredGam
          PARTITION BY game_id ORDER BY stage = 'T-60m' DESC, snapshot_at DESC, created_at DESC, model_id
        ) = 1
      )
-     SELECT p.week, p.model_id, p.p_home_win, s.home_score, s.away_score, s.home_moneyline, s.away_moneyline,
+     SELECT p.game_id, s.kickoff_utc, p.week, p.model_id, p.p_home_win, s.home_score, s.away_score, s.home_moneyline, s.away_moneyline,
        ${elo} AS p_elo
      FROM p JOIN schedules s ON s.game_id = p.game_id
      LEFT JOIN features f ON f.game_id = p.game_id AND f.snapshot_at = p.snapshot_at
@@ -105,6 +126,9 @@ async function liveGames(db: ReadDb, season: number): Promise<{ games: ScoredGam
   return {
     models: [...new Set(rows.map((r) => r.model_id))],
     games: rows.map((r) => ({
+      gameId: r.game_id,
+      kickoff: ms(r.kickoff_utc),
+      modelId: r.model_id,
       season,
       week: r.week,
       y: homeLabel(r.home_score, r.away_score)!,
@@ -123,7 +147,7 @@ async function liveGames(db: ReadDb, season: number): Promise<{ games: ScoredGam
 export async function loadModelPage(
   db: ReadDb | null,
   q: { season?: number; runId?: string },
-  ctx: { dbPath: string; rollingWeeks: number; now: number },
+  ctx: { dbPath: string; rollingWeeks: number; now: number; trainingWindow?: TrainingWindowOf },
 ): Promise<ModelPage> {
   const k = ctx.rollingWeeks;
   if (db === null) return empty(k, noDatabase(ctx.dbPath, ctx.now));
@@ -161,9 +185,11 @@ export async function loadModelPage(
   const season = q.season ?? liveSeasons.at(-1) ?? run?.last_season ?? null;
 
   let live: ModelPage["live"] = null;
+  let inSample: InSampleSummary | null = null;
   if (season !== null) {
     const { games, models } = await liveGames(db, season);
     if (games.length > 0) live = { ...seasonView(games, k), models };
+    inSample = inSampleSummary(games, season, ctx.trainingWindow);
   }
 
   let backtest: ModelPage["backtest"] = null;
@@ -235,6 +261,7 @@ export async function loadModelPage(
     live_seasons: liveSeasons,
     rolling_weeks: k,
     live,
+    in_sample: inSample,
     backtest,
     reports,
     setup,

@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findMonitoringWeeks, loadMonitoringPage, parsePsiCsv, readDecision } from "./monitoring.ts";
+import {
+  findMonitoringWeeks,
+  loadMonitoringPage,
+  parsePsiCsv,
+  readDecision,
+  readNotes,
+} from "./monitoring.ts";
 
 describe("monitoring outputs", () => {
   it("parses a PSI summary, largest first, falling back to the configured threshold", () => {
@@ -58,6 +64,15 @@ describe("monitoring outputs", () => {
       ],
     });
     expect(readDecision([1, 2])).toEqual({ retrain: null, reasons: [], checks: [] });
+  });
+
+  it("keeps the summary's notes that are text, and has none for an older summary", () => {
+    expect(readNotes({ notes: ["3 of 9 monitored features breach PSI 0.2", 7, null] })).toEqual([
+      "3 of 9 monitored features breach PSI 0.2",
+    ]);
+    expect(readNotes({ retrain: false })).toEqual([]);
+    expect(readNotes({ notes: "not a list" })).toEqual([]);
+    expect(readNotes(null)).toEqual([]);
   });
 
   it("lists week folders newest first and reads the chosen one", () => {

@@ -22,6 +22,8 @@ export interface MonitoringPage {
     readonly retrain: boolean | null;
     readonly reasons: readonly string[];
     readonly checks: readonly DecisionCheck[];
+    /** What `monitor` printed beside the decision (in-sample scores, PSI against noise, vanished inputs). */
+    readonly notes: readonly string[];
     readonly raw: unknown;
   } | null;
   readonly files: readonly string[];
@@ -173,6 +175,12 @@ export function readDecision(raw: unknown): {
   return { retrain, reasons, checks };
 }
 
+/** The summary's `notes` (strings only; summaries written before they existed have none). */
+export function readNotes(raw: unknown): string[] {
+  const notes = raw && typeof raw === "object" ? (raw as { notes?: unknown }).notes : undefined;
+  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === "string") : [];
+}
+
 /** GET /api/monitoring: the PSI table and retrain decision the `monitor` command wrote for a week. */
 export function loadMonitoringPage(
   ref: { season: number; week: number } | undefined,
@@ -226,7 +234,7 @@ export function loadMonitoringPage(
   if (jsonPath) {
     try {
       const raw = JSON.parse(readFileSync(jsonPath, "utf8")) as unknown;
-      decision = { file: shown(jsonPath), ...readDecision(raw), raw };
+      decision = { file: shown(jsonPath), ...readDecision(raw), notes: readNotes(raw), raw };
     } catch (e) {
       problems.push(`${shown(jsonPath)}: ${(e as Error).message}`);
     }

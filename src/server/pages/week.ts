@@ -8,10 +8,11 @@ import {
   unscoredBefore,
   vigFreeHome,
 } from "../../features/index.ts";
-import { describeTrainingWindow, inSampleByModel, type TrainingWindowLike } from "../../registry/index.ts";
 import { STAGES } from "../../snapshot/index.ts";
 import {
   homeLabel,
+  type InSampleSummary,
+  inSampleSummary,
   iso,
   loadTeams,
   ms,
@@ -24,6 +25,7 @@ import {
   type StageInfo,
   setupIngest,
   type TeamView,
+  type TrainingWindowOf,
   teamView,
 } from "../common.ts";
 import type { ReadDb } from "../store.ts";
@@ -99,12 +101,6 @@ export interface WeekPage {
   readonly setup: Setup | null;
 }
 
-export interface InSampleSummary {
-  readonly count: number;
-  readonly detail: string;
-  readonly fix: string;
-}
-
 // A game is "this week" until four hours after its kickoff.
 const GAME_LENGTH_MS = 4 * 3600_000;
 
@@ -166,7 +162,7 @@ export async function loadWeekPage(
     dbPath: string;
     postGameDelayMs: number;
     /** A model's training window from its artifact; undefined when the artifact cannot be read. */
-    trainingWindow?: (modelId: string) => TrainingWindowLike | undefined;
+    trainingWindow?: TrainingWindowOf;
   },
 ): Promise<WeekPage> {
   const { now } = ctx;
@@ -287,7 +283,17 @@ export async function loadWeekPage(
     },
     games: out,
     results_missing: describeUnscored(missing, iso(asOf).replace(".000Z", "Z")) ?? null,
-    in_sample: inSampleSummary(predicted, { season, week }, ctx.trainingWindow),
+    in_sample: inSampleSummary(
+      predicted.map((g) => ({
+        gameId: g.game_id,
+        season,
+        week,
+        kickoff: ms(g.kickoff_utc),
+        modelId: g.prediction!.model_id,
+      })),
+      season,
+      ctx.trainingWindow,
+    ),
     setup:
       predicted.length > 0
         ? null
@@ -298,30 +304,5 @@ export async function loadWeekPage(
               `npx nfl-pred snapshot --season ${season} --week ${week} --full-timeline`,
             ],
           },
-  };
-}
-
-/** Which shown predictions come from a model that was trained on their games, said as `predict` says it. */
-function inSampleSummary(
-  predicted: readonly WeekGame[],
-  { season, week }: WeekRef,
-  trainingWindow: ((modelId: string) => TrainingWindowLike | undefined) | undefined,
-): InSampleSummary | null {
-  if (!trainingWindow) return null;
-  const games = predicted.map((g) => ({
-    gameId: g.game_id,
-    season,
-    week,
-    kickoff: ms(g.kickoff_utc),
-    modelId: g.prediction!.model_id,
-  }));
-  const byModel = inSampleByModel(games, trainingWindow);
-  const count = byModel.reduce((n, m) => n + m.inSample, 0);
-  if (count === 0) return null;
-  const parts = byModel.map((m) => `${m.inSample} by ${m.modelId} (${describeTrainingWindow(m.window)})`);
-  return {
-    count,
-    detail: `${count} of the ${predicted.length} predictions come from a model trained on these games: ${parts.join("; ")}`,
-    fix: `npx nfl-pred backtest --seasons ${season}`,
   };
 }
