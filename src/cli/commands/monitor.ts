@@ -300,7 +300,6 @@ export async function assessWeek(
   };
 }
 
-/** The decision and its checks as printed lines. */
 /**
  * How to read the PSI table: how many features breach against what sampling noise alone gives with this
  * few rows, and which features vanished (missing source data, not drift). Printed, and kept in the
@@ -325,6 +324,7 @@ function psiNotes(a: WeekAssessment, threshold: number): string[] {
   return out;
 }
 
+/** The decision and its checks as printed lines. */
 export function decisionLines(a: WeekAssessment): string[] {
   const c = a.decision.checks;
   const mark = (s: string) => (s === "fired" ? "FIRED" : s === "ok" ? "ok" : "n/a");

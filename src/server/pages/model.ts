@@ -114,8 +114,8 @@ async function liveGames(db: ReadDb, season: number): Promise<{ games: LiveGame[
          PARTITION BY game_id ORDER BY stage = 'T-60m' DESC, snapshot_at DESC, created_at DESC, model_id
        ) = 1
      )
-     SELECT p.game_id, s.kickoff_utc, p.week, p.model_id, p.p_home_win, s.home_score, s.away_score, s.home_moneyline, s.away_moneyline,
-       ${elo} AS p_elo
+     SELECT p.game_id, s.kickoff_utc, p.week, p.model_id, p.p_home_win, s.home_score, s.away_score,
+       s.home_moneyline, s.away_moneyline, ${elo} AS p_elo
      FROM p JOIN schedules s ON s.game_id = p.game_id
      LEFT JOIN features f ON f.game_id = p.game_id AND f.snapshot_at = p.snapshot_at
        AND f.feature_set = p.feature_set AND f.is_home
