@@ -209,6 +209,13 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     );
     expect(await banner.locator("pre").textContent()).toBe("npx nfl-pred backtest --seasons 2023");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-week-in-sample.png"), fullPage: true });
+    // So does each game's page.
+    const gameId = await page.locator("tr[data-game-id]").first().getAttribute("data-game-id");
+    await page.goto(`${server!.url}/game/${gameId}`);
+    await ready();
+    expect((await page.locator("ul.notes li").allTextContents()).join("\n")).toMatch(
+      new RegExp(`this game is in the training window of ${modelId} \\(seasons 2019–2023, .*in-sample`),
+    );
     // The model view scores the same stored predictions for the season, so it says the same.
     await page.goto(`${server!.url}/model?season=2023`);
     await ready();
