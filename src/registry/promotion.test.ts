@@ -154,6 +154,25 @@ describe("judgePromotion", () => {
     expect(off.find((c) => c.name.startsWith("reliability"))?.ok).toBe(false);
   });
 
+  it("calls a slope miss inside two standard errors of the band inconclusive, and a wider one not", () => {
+    const slope = (slope: number, slopeSe: number) =>
+      judgePromotion({ candidate: score({ slope, slopeSe, n: 77 }), production: null, evaluation }).find(
+        (c) => c.name.startsWith("reliability"),
+      )!;
+    // 77 games: s.e. 0.35, a slope of 1.13 is 0.08 outside the band.
+    expect(slope(1.1344, 0.3498)).toMatchObject({
+      ok: false,
+      inconclusive: true,
+      detail: expect.stringMatching(/within 2 s\.e\. of the band, so these games cannot tell$/),
+    });
+    // 3,000 games: s.e. 0.04, and 1.2 is 0.15 outside: miscalibrated.
+    const wide = slope(1.2, 0.04);
+    expect(wide.ok).toBe(false);
+    expect(wide.inconclusive).toBeUndefined();
+    expect(wide.detail).not.toMatch(/cannot tell/);
+    expect(slope(1.0, 0.3).inconclusive).toBeUndefined();
+  });
+
   it("never lets --force promote a model that cannot be scored", () => {
     const checks = judgePromotion({
       candidate: { modelId: "m", error: "trained on a different version" },

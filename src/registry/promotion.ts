@@ -124,6 +124,11 @@ export interface PromotionCheck {
   /** `--force` may override a failed check; a model that cannot be scored can never be promoted. */
   readonly forceable: boolean;
   readonly detail: string;
+  /**
+   * A failure the games cannot settle: the estimate is within two standard errors of passing, so more
+   * games, not a better model, may be what is missing.
+   */
+  readonly inconclusive?: true;
 }
 
 export type Scored = ModelScore | { readonly modelId: string; readonly error: string };
@@ -196,12 +201,20 @@ export function judgePromotion(input: {
     });
   }
   const off = Math.abs(candidate.slope - 1);
+  // 1.05 - 1 is 0.050000000000000044 in binary: the band is closed, so allow rounding error.
+  const slopeOk = Number.isFinite(candidate.slope) && off <= SLOPE_TOLERANCE + 1e-12;
+  // On a season's games the slope's standard error is several times the band: a miss inside two of them
+  // says the games are too few to tell, not that the model is miscalibrated.
+  const unsettled =
+    !slopeOk && Number.isFinite(candidate.slopeSe) && off - SLOPE_TOLERANCE <= 2 * candidate.slopeSe;
   checks.push({
     name: `reliability slope within ±${SLOPE_TOLERANCE}`,
-    // 1.05 - 1 is 0.050000000000000044 in binary: the band is closed, so allow rounding error.
-    ok: Number.isFinite(candidate.slope) && off <= SLOPE_TOLERANCE + 1e-12,
+    ok: slopeOk,
     forceable: true,
-    detail: `slope ${f4(candidate.slope)} (s.e. ${f4(candidate.slopeSe)}, n=${candidate.n}); allowed ${1 - SLOPE_TOLERANCE}–${1 + SLOPE_TOLERANCE}`,
+    detail:
+      `slope ${f4(candidate.slope)} (s.e. ${f4(candidate.slopeSe)}, n=${candidate.n}); allowed ${1 - SLOPE_TOLERANCE}–${1 + SLOPE_TOLERANCE}` +
+      (unsettled ? "; within 2 s.e. of the band, so these games cannot tell" : ""),
+    ...(unsettled ? { inconclusive: true as const } : {}),
   });
   return checks;
 }

@@ -118,7 +118,7 @@ describe("model registry on real schedules", () => {
       evaluation: { games: number; weeks: string[]; out_of_sample: boolean };
       candidate: { brier: number; n: number };
       production: { brier: number; n: number };
-      checks: { name: string; ok: boolean }[];
+      checks: { name: string; ok: boolean; inconclusive?: true }[];
     };
     expect(out.evaluation).toMatchObject({ weeks: ["2023-21", "2023-22"], out_of_sample: true });
     for (const [week, id] of [
@@ -149,6 +149,12 @@ describe("model registry on real schedules", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/refused: \d check\(s\) failed/);
       expect(r.stderr).toMatch(/--force/);
+      // A miss inside the checks' standard errors asks for more games, not a better model.
+      expect(r.stderr).toMatch(
+        out.checks.every((c) => c.ok || c.inconclusive)
+          ? /hint: the failed check is within its standard error: score more games/
+          : /hint: improve the model/,
+      );
       expect(link("current")).toBe(`${m1}.model.json`);
       const forced = await cli("promote", "--model-id", m2, "--eval-weeks", "2", "--force");
       expect(forced.code, forced.stderr).toBe(0);

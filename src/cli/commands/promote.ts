@@ -384,7 +384,10 @@ change is recorded in the registry_events table.`,
               exitCode: hard ? 2 : 1,
               hint: hard
                 ? "retrain with `npx nfl-pred train` for the current feature spec"
-                : "improve the model, or pass --force to override (the Modeling Lead's sign-off)",
+                : assessment.checks.every((c) => c.ok || c.inconclusive)
+                  ? "the failed check is within its standard error: score more games (a larger --eval-weeks; the error " +
+                    "falls as 1/√n), or pass --force to override (the Modeling Lead's sign-off)"
+                  : "improve the model, or pass --force to override (the Modeling Lead's sign-off)",
             },
           );
         }
