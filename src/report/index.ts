@@ -1,6 +1,7 @@
 export {
   accuracy,
   brierScore,
+  brierStandardError,
   expectedCalibrationError,
   logLoss,
   type PairedDifference,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   accuracy,
   brierScore,
+  brierStandardError,
   expectedCalibrationError,
   logLoss,
   pairedBrierDifference,
@@ -93,5 +94,23 @@ describe("pairedBrierDifference", () => {
     expect(r.se).toBeCloseTo(Math.sqrt((0.18 * 2) / 1) / 4, 12);
     expect(r.clusters).toBe(2);
     expect(pairedBrierDifference(pA, pB, y, ["w", "w", "w", "w"]).se).toBeNaN();
+  });
+});
+
+describe("brierStandardError", () => {
+  it("is the standard deviation of the games' squared errors over √n", () => {
+    // Squared errors 0.04, 0.16, 0.01: mean 0.07, sample variance 0.0063.
+    expect(brierStandardError([0.8, 0.4, 0.1], [1, 0, 0])).toBeCloseTo(Math.sqrt(0.0063 / 3), 12);
+    expect(brierStandardError([0.3, 0.7], [0, 1])).toBeCloseTo(0, 12);
+    expect(brierStandardError([0.6], [1])).toBeNaN();
+  });
+
+  it("about halves when the same games are seen four times as often", () => {
+    const p = [0.8, 0.4, 0.1, 0.65, 0.3];
+    const y = [1, 0, 0, 0, 1];
+    const four = (a: number[]) => [...a, ...a, ...a, ...a];
+    const ratio = brierStandardError(four(p), four(y)) / brierStandardError(p, y);
+    // √((n − 1) / (4n − 1)) with n = 5: 1/2 but for the n − 1 of the sample variance.
+    expect(ratio).toBeCloseTo(Math.sqrt((5 - 1) / (20 - 1)), 12);
   });
 });

@@ -19,6 +19,21 @@ export function brierScore(p: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 /**
+ * Standard error of the Brier score with games as independent draws: how far the score of another sample
+ * of the same size could land. One postseason (13 games) reads as about ±0.04, a season as ±0.01.
+ * @example brierStandardError([0.8, 0.4, 0.1], [1, 0, 0]) // 0.0458…
+ */
+export function brierStandardError(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkPair(p, y, "brierStandardError");
+  const n = p.length;
+  if (n < 2) return Number.NaN;
+  const d = Float64Array.from({ length: n }, (_, i) => (p[i]! - y[i]!) ** 2);
+  const mean = d.reduce((a, v) => a + v, 0) / n;
+  const variance = d.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  return Math.sqrt(variance / n);
+}
+
+/**
  * Mean log loss -(y ln p + (1 - y) ln(1 - p)) with soft labels; p is clipped to [eps, 1 - eps].
  * @example logLoss([0.8, 0.4, 0.1], [1, 0, 0]) // 0.2797765635793423
  */

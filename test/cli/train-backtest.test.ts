@@ -123,6 +123,12 @@ describe("train and backtest on real schedules", () => {
     expect(fold1).toBeGreaterThan(0.1);
     expect(fold1).toBeLessThan(0.35);
     expect(train.stdout).toContain(`Brier ${holdout.toFixed(4)}`);
+    // 45 games: a standard error of a few hundredths, printed beside the score and tracked with it.
+    const se = metric("holdout_brier_se");
+    expect(se).toBeGreaterThan(0.01);
+    expect(se).toBeLessThan(0.06);
+    expect(se).toBe(artifact.metrics.holdout_brier_se);
+    expect(train.stdout).toContain(`Brier ${holdout.toFixed(4)} (s.e. ${se.toFixed(4)})`);
   });
 
   it("backtest prints model, Elo and market rows and writes the CSV and PNG reports", () => {

@@ -19,6 +19,7 @@ import { type ModelArtifact, writeArtifact } from "../../registry/index.ts";
 import {
   accuracy,
   brierScore,
+  brierStandardError,
   expectedCalibrationError,
   logLoss,
   reliabilityBins,
@@ -90,6 +91,7 @@ async function trainingSeasons(
 function scoreMetrics(prefix: string, p: ArrayLike<number>, y: ArrayLike<number>): Record<string, number> {
   return {
     [`${prefix}_brier`]: brierScore(p, y),
+    [`${prefix}_brier_se`]: brierStandardError(p, y),
     [`${prefix}_log_loss`]: logLoss(p, y),
     [`${prefix}_accuracy`]: accuracy(p, y),
     [`${prefix}_ece`]: expectedCalibrationError(p, y),
@@ -285,12 +287,12 @@ export function registerTrain(program: Command, rt: Runtime): void {
         );
         if (outcome.holdout) {
           rt.out(
-            `Holdout (last ${settings.holdoutWeeks} weeks, n=${outcome.holdout.p.length}): Brier ${metrics.holdout_brier?.toFixed(4)}, log loss ${metrics.holdout_log_loss?.toFixed(4)}, accuracy ${metrics.holdout_accuracy?.toFixed(3)}`,
+            `Holdout (last ${settings.holdoutWeeks} weeks, n=${outcome.holdout.p.length}): Brier ${metrics.holdout_brier?.toFixed(4)} (s.e. ${metrics.holdout_brier_se?.toFixed(4)}), log loss ${metrics.holdout_log_loss?.toFixed(4)}, accuracy ${metrics.holdout_accuracy?.toFixed(3)}`,
           );
         }
         for (const line of summarizeModel(outcome.model)) rt.out(line);
         rt.out(
-          `CV (${outcome.cv.length} forward-chaining folds, n=${cvP.length}): Brier ${metrics.cv_brier?.toFixed(4)}, log loss ${metrics.cv_log_loss?.toFixed(4)}`,
+          `CV (${outcome.cv.length} forward-chaining folds, n=${cvP.length}): Brier ${metrics.cv_brier?.toFixed(4)} (s.e. ${metrics.cv_brier_se?.toFixed(4)}), log loss ${metrics.cv_log_loss?.toFixed(4)}`,
         );
         rt.out(`Model artifact: ${written.path} (sha256 ${written.sha256})`);
         rt.out(`Reliability diagram: ${png}`);
