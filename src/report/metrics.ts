@@ -20,7 +20,7 @@ export function brierScore(p: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /**
  * Standard error of the Brier score with games as independent draws: how far the score of another sample
- * of the same size could land. One postseason (13 games) reads as about ±0.04, a season as ±0.01.
+ * of the same size could land. One postseason (13 games) reads as about ±0.03, a season as ±0.01.
  * @example brierStandardError([0.8, 0.4, 0.1], [1, 0, 0]) // 0.0458…
  */
 export function brierStandardError(p: ArrayLike<number>, y: ArrayLike<number>): number {

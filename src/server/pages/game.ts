@@ -261,10 +261,14 @@ export async function loadGamePage(
 
   const kickoff = ms(g.kickoff_utc);
   const window = model?.artifact.trainingWindow;
-  if (window && countInSample([{ gameId: g.game_id, season: g.season, week: g.week, kickoff }], window) > 0) {
+  if (
+    model &&
+    window &&
+    countInSample([{ gameId: g.game_id, season: g.season, week: g.week, kickoff }], window) > 0
+  ) {
     // The week and model views say the same of their games (an "In-sample predictions" panel).
     notes.push(
-      `this game is in the training window of ${model!.artifact.modelId} (${describeTrainingWindow(window)}): ` +
+      `this game is in the training window of ${model.artifact.modelId} (${describeTrainingWindow(window)}): ` +
         `it learned this result, so its probabilities here are in-sample; \`npx nfl-pred backtest --seasons ${g.season}\` ` +
         "gives what a model trained before its week said",
     );
