@@ -68,6 +68,17 @@ function setupCard(setup) {
   );
 }
 
+// Plain-text notes as a list; nothing when there are none.
+function notesList(items, dataset = {}) {
+  return items.length === 0
+    ? null
+    : h(
+        "ul",
+        { class: "notes", dataset },
+        items.map((n) => h("li", {}, n)),
+      );
+}
+
 // A finding about the week with the command that answers it: `{count, detail, fix}` from the API, or null.
 function noticeCard(m, key, title, text, lead) {
   if (!m) return null;
@@ -465,15 +476,7 @@ async function gamePage(main, _params, gameId) {
     ),
   );
   add(main, h("h2", {}, "Probability across the snapshot ladder"), grid);
-  if (d.notes.length > 0)
-    add(
-      main,
-      h(
-        "ul",
-        { class: "notes" },
-        d.notes.map((n) => h("li", {}, n)),
-      ),
-    );
+  add(main, notesList(d.notes));
   if (d.contributions && d.contributions.items.length > 0) {
     const c = d.contributions;
     const shown = c.items.slice(0, 20);
@@ -854,13 +857,7 @@ async function monitoringPage(main, params) {
               ),
             )
           : null,
-        d.decision.notes.length > 0
-          ? h(
-              "ul",
-              { class: "notes", dataset: { monitorNotes: String(d.decision.notes.length) } },
-              d.decision.notes.map((n) => h("li", {}, n)),
-            )
-          : null,
+        notesList(d.decision.notes, { monitorNotes: String(d.decision.notes.length) }),
         h(
           "details",
           { class: "raw" },
@@ -891,15 +888,7 @@ async function monitoringPage(main, params) {
       ),
     );
   }
-  if (d.problems.length > 0)
-    add(
-      main,
-      h(
-        "ul",
-        { class: "notes" },
-        d.problems.map((p) => h("li", {}, p)),
-      ),
-    );
+  add(main, notesList(d.problems));
   if (d.files.length > 0)
     add(
       main,

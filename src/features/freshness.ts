@@ -1,4 +1,4 @@
-import type { AsOf, Game } from "../domain/index.ts";
+import { type AsOf, type Game, seasonArgs } from "../domain/index.ts";
 
 /** How far back missing results are looked for: longer than an offseason, so week 1 sees last season's end. */
 export const RESULTS_LOOKBACK_MS = 240 * 24 * 60 * 60 * 1000;
@@ -52,6 +52,6 @@ export function describeUnscored(missing: readonly Game[], before: string): Unsc
     detail:
       `${missing.length === 1 ? "1 game" : `${missing.length} games`} kicked off ${when} before ` +
       `${before} with no result stored (${shown.join(", ")}${more})`,
-    fix: `npx nfl-pred ingest --seasons ${[...new Set(missing.map((g) => g.season))].join(" ")} --datasets schedules`,
+    fix: `npx nfl-pred ingest --seasons ${seasonArgs(missing.map((g) => g.season))} --datasets schedules`,
   };
 }

@@ -1,4 +1,4 @@
-import { NflPredError, type Tier, tierFor } from "../domain/index.ts";
+import { NflPredError, seasonArgs, type Tier, tierFor } from "../domain/index.ts";
 import {
   defsForColumns,
   designColumns,
@@ -175,7 +175,7 @@ export function describeMissingInputs(preds: readonly GamePrediction[]): string 
     `warning: model inputs had no value: ${list.join(", ")} games. The model filled them by its ` +
     'missing-value rule, so those probabilities do not use them (reasons built on them say "(missing)"). ' +
     "Lines and expected starting QBs reach the nflverse schedule about a week before a game; refresh " +
-    `what is stored: npx nfl-pred ingest --seasons ${[...new Set(preds.map((p) => p.season))].join(" ")}`
+    `what is stored: npx nfl-pred ingest --seasons ${seasonArgs(preds.map((p) => p.season))}`
   );
 }
 

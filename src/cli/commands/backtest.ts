@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import { seasonRanges } from "../../domain/index.ts";
 import { GAMES_SQL, normalizeGame } from "../../features/index.ts";
 import { LEARNER_KINDS } from "../../model/index.ts";
 import { writeAtomic } from "../../registry/index.ts";
@@ -79,7 +80,7 @@ export function registerBacktest(program: Command, rt: Runtime): void {
           throw await noCompletedRowsError(
             db,
             seasons,
-            `no T-60m features of completed games for seasons ${seasons.join(", ")} (${featureSet})`,
+            `no T-60m features of completed games for seasons ${seasonRanges(seasons)} (${featureSet})`,
             `run \`npx nfl-pred build-features --seasons ${Math.max(FIRST_SEASON, first - cfg.training.seasons_back)}-${seasons.at(-1)} --feature-set ${featureSet}\` first`,
           );
         }
