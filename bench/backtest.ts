@@ -1,7 +1,8 @@
 /**
  * bench/backtest: the full 2015–2025 walk-forward (weekly retrain, configs/default.yaml: the margin model on each set's model view) for
  * mvp_v1 and market_v1, in-process on a database built from the real mirror. Prints the wall time of
- * each walk-forward and Brier / log loss / accuracy overall and by season beside the Elo and market
+ * each walk-forward and Brier / log loss / accuracy overall and by season (calibration slope by phase)
+ * beside the Elo and market
  * baselines. Setup (ingest, features) is timed separately and is not part of the figure.
  * Run: `npm run bench:backtest`; `BACKTEST_SEASONS=2006-2014 npm run bench:backtest` scores the seasons
  * used for tuning instead, and `NFL_PRED__TRAINING__<KEY>=…` scores another training setting.
@@ -13,9 +14,11 @@ import { trainSettings } from "../src/cli/commands/train.ts";
 import { buildOptions, loadFeatureSources } from "../src/cli/feature-sources.ts";
 import { formatTable } from "../src/cli/table.ts";
 import { loadGamePairs, resolveModelFeatures } from "../src/cli/training-data.ts";
-import { SEASON_PHASES, walkForward } from "../src/cli/walk-forward.ts";
+import { type BacktestRow, SEASON_PHASES, walkForward } from "../src/cli/walk-forward.ts";
 import { MS_MINUTE } from "../src/domain/index.ts";
 import { buildFeatureRows, findFeatureSet, GAMES_SQL, normalizeGame } from "../src/features/index.ts";
+import { fitLogistic1D } from "../src/model/index.ts";
+import { brierScore } from "../src/report/index.ts";
 import { writeFeatureRows } from "../src/storage/index.ts";
 import { mirrorDatabase } from "./setup.ts";
 
@@ -61,6 +64,7 @@ console.log(
 );
 
 const results = new Map<string, SummaryRow[]>();
+const predictions = new Map<string, BacktestRow[]>();
 for (const featureSet of FEATURE_SETS) {
   const defs = resolveModelFeatures(featureSet, cfg.training.model_features);
   const pairs = await loadGamePairs(
@@ -85,6 +89,7 @@ for (const featureSet of FEATURE_SETS) {
   );
   for (const line of comparisons(rows)) console.log(`  ${line}`);
   results.set(featureSet, summarize(rows));
+  predictions.set(featureSet, rows);
 }
 db.close();
 
@@ -99,8 +104,11 @@ const show = (r: SummaryRow | undefined, name: string) =>
     log_loss: r4(r.log_loss),
     accuracy: r4(r.accuracy),
     ece: r4(r.ece),
+    slope: r2(r.slope),
+    bias: r4(r.bias),
   };
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+const r2 = (x: number) => Math.round(x * 100) / 100;
 const bySeason = (cells: (s: string) => Record<string, unknown>) =>
   formatTable(TARGET_SEASONS.map((s) => ({ season: s, ...cells(String(s)) })));
 
@@ -128,6 +136,48 @@ console.log("\nBrier by season");
 console.log(bySeason(brierCells));
 console.log("\nBrier by phase of the season");
 console.log(formatTable(SEASON_PHASES.map((phase) => ({ phase, ...brierCells(phase) }))));
+console.log("\nCalibration slope by phase (below 1: too confident)");
+console.log(
+  formatTable(
+    SEASON_PHASES.map((phase) => ({
+      phase,
+      mvp_v1: r2(get("mvp_v1", phase, "model")?.slope ?? Number.NaN),
+      market_v1: r2(get("market_v1", phase, "model")?.slope ?? Number.NaN),
+      elo: r2(get("mvp_v1", phase, "elo")?.slope ?? Number.NaN),
+      market: r2(get("mvp_v1", phase, "market")?.slope ?? Number.NaN),
+    })),
+  ),
+);
+/**
+ * How much Brier a per-phase logistic recalibration fitted on the scored games themselves would save: an
+ * upper bound on what any recalibration could gain, since no honest method sees the outcomes first.
+ */
+function recalibrationBound(rows: readonly BacktestRow[]): number {
+  const logit = (p: number) => Math.log(p / (1 - p));
+  let saved = 0;
+  for (const phase of SEASON_PHASES) {
+    const rs = rows.filter((r) => r.phase === phase);
+    if (rs.length === 0) continue;
+    const y = rs.map((r) => r.label);
+    const { a, b } = fitLogistic1D(
+      rs.map((r) => logit(r.pModel)),
+      y,
+    );
+    const refit = rs.map((r) => 1 / (1 + Math.exp(-(a + b * logit(r.pModel)))));
+    saved +=
+      (brierScore(
+        rs.map((r) => r.pModel),
+        y,
+      ) -
+        brierScore(refit, y)) *
+      rs.length;
+  }
+  return saved / rows.length;
+}
+console.log(
+  `Refitting intercept and slope per phase on the scored games themselves (a bound, not a method) would lower the Brier by ${FEATURE_SETS.map((fs) => `${recalibrationBound(predictions.get(fs)!).toFixed(4)} (${fs})`).join(", ")}`,
+);
+
 console.log("\nLog loss / accuracy by season");
 console.log(
   bySeason((s) => {

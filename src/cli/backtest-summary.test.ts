@@ -57,4 +57,17 @@ describe("summarize", () => {
     expect(summarize(rows).some((r) => r.source === "market")).toBe(false);
     expect(brier("overall")?.n).toBe(4);
   });
+
+  it("gives a slope below 1 to probabilities too far from 0.5, and a bias to a home lean", () => {
+    // 40 games whose true home-win rate is 0.7 when the model says 0.9 and 0.3 when it says 0.1.
+    const games = Array.from({ length: 40 }, (_, i) =>
+      i < 20 ? row(2022, 1 + (i % 4), 0.9, Number(i < 14)) : row(2022, 1 + (i % 4), 0.1, Number(i < 26)),
+    );
+    const [model] = summarize(games).filter((r) => r.scope === "overall" && r.source === "model");
+    // Recalibrated, logit 0.9 (2.197) maps to logit 0.7 (0.847): slope 0.847 / 2.197.
+    expect(model!.slope).toBeCloseTo(Math.log(0.7 / 0.3) / Math.log(0.9 / 0.1), 4);
+    expect(model!.bias).toBeCloseTo(0, 6);
+    const leaning = summarize(games.map((g) => ({ ...g, pModel: Math.min(0.95, g.pModel + 0.05) })));
+    expect(leaning.find((r) => r.scope === "overall" && r.source === "model")!.bias).toBeCloseTo(0.05, 6);
+  });
 });

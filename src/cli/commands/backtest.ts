@@ -13,6 +13,7 @@ import {
   logLoss,
   pairedBrierDifference,
   reliabilityBins,
+  reliabilitySlope,
 } from "../../report/index.ts";
 import { FIRST_SEASON, parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
@@ -194,6 +195,9 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       rt.out("");
       rt.out(formatTable(pivotBrier(summary, "phase")));
       rt.out("");
+      rt.out("Calibration by phase (slope below 1: too confident; bias: mean p_home − home win rate)");
+      rt.out(formatTable(pivotCalibration(summary)));
+      rt.out("");
       rt.out(
         `Backtest ${runId}: ${rows.length} games, ${blocks.size} ${retrain === "weekly" ? "weekly" : "seasonal"} retrains`,
       );
@@ -229,11 +233,15 @@ export interface SummaryRow extends Record<string, unknown> {
   log_loss: number;
   accuracy: number;
   ece: number;
+  /** Calibration slope (logistic recalibration on logit p): below 1, the probabilities are too far from 0.5. */
+  slope: number;
+  /** Mean predicted home-win probability minus the home teams' observed rate (ties 0.5). */
+  bias: number;
 }
 
 /**
- * Brier, log loss, accuracy and ECE of the model and both baselines: overall, by season (scope "2019") and
- * by phase of the season (scope "weeks 1-4", …, "playoffs").
+ * Brier, log loss, accuracy, ECE, calibration slope and bias of the model and both baselines: overall, by
+ * season (scope "2019") and by phase of the season (scope "weeks 1-4", …, "playoffs").
  */
 export function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
   const out: SummaryRow[] = [];
@@ -264,6 +272,8 @@ export function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
         log_loss: round(logLoss(p, y)),
         accuracy: round(accuracy(p, y)),
         ece: round(expectedCalibrationError(p, y)),
+        slope: round(reliabilitySlope(p, y)),
+        bias: round(mean(p) - mean(y)),
       });
     }
   }
@@ -291,6 +301,28 @@ function pivotBrier(summary: readonly SummaryRow[], by: "season" | "phase"): Rec
       brier_market: get("market"),
     };
   });
+}
+
+/** One row per phase: the calibration slope and bias of the model and both baselines side by side. */
+function pivotCalibration(summary: readonly SummaryRow[]): Record<string, unknown>[] {
+  const phases = [
+    ...new Set(summary.filter((r) => r.scope !== "overall" && !isSeasonScope(r.scope)).map((r) => r.scope)),
+  ];
+  return phases.map((ph) => {
+    const row = (src: string) => summary.find((r) => r.scope === ph && r.source === src);
+    const cells: Record<string, unknown> = { phase: ph };
+    for (const src of ["model", "elo", "market"]) cells[`slope_${src}`] = fixed(row(src)?.slope, 2);
+    for (const src of ["model", "elo", "market"]) cells[`bias_${src}`] = signed(row(src)?.bias);
+    return cells;
+  });
+}
+
+const fixed = (x: number | undefined, digits: number) => (x === undefined ? null : x.toFixed(digits));
+const signed = (x: number | undefined) =>
+  x === undefined ? null : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(3)}`;
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((s, v) => s + v, 0) / xs.length;
 }
 
 function round(x: number): number {
