@@ -1,9 +1,8 @@
 /**
  * bench/backtest: the full 2015–2025 walk-forward (weekly retrain, configs/default.yaml: the margin model on each set's model view) for
  * mvp_v1 and market_v1, in-process on a database built from the real mirror. Prints the wall time of
- * each walk-forward and Brier / log loss / accuracy overall and by season (calibration slope by phase)
- * beside the Elo and market
- * baselines. Setup (ingest, features) is timed separately and is not part of the figure.
+ * each walk-forward and Brier / log loss / accuracy overall and by season, and the calibration slope by
+ * phase, beside the Elo and market baselines. Setup (ingest, features) is timed separately and is not part of the figure.
  * Run: `npm run bench:backtest`; `BACKTEST_SEASONS=2006-2014 npm run bench:backtest` scores the seasons
  * used for tuning instead, and `NFL_PRED__TRAINING__<KEY>=…` scores another training setting.
  */
