@@ -8,13 +8,13 @@
  */
 
 import { parseSeasons } from "../src/cli/args.ts";
-import { comparisons, type SummaryRow, summarize } from "../src/cli/commands/backtest.ts";
+import { comparisons, type SummaryRow, slopeCell, summarize } from "../src/cli/commands/backtest.ts";
 import { trainSettings } from "../src/cli/commands/train.ts";
 import { buildOptions, loadFeatureSources } from "../src/cli/feature-sources.ts";
 import { formatTable } from "../src/cli/table.ts";
 import { loadGamePairs, resolveModelFeatures } from "../src/cli/training-data.ts";
-import { type BacktestRow, SEASON_PHASES, walkForward } from "../src/cli/walk-forward.ts";
-import { MS_MINUTE } from "../src/domain/index.ts";
+import { type BacktestRow, walkForward } from "../src/cli/walk-forward.ts";
+import { MS_MINUTE, SEASON_PHASES } from "../src/domain/index.ts";
 import { buildFeatureRows, findFeatureSet, GAMES_SQL, normalizeGame } from "../src/features/index.ts";
 import { fitLogistic1D } from "../src/model/index.ts";
 import { brierScore } from "../src/report/index.ts";
@@ -135,15 +135,15 @@ console.log("\nBrier by season");
 console.log(bySeason(brierCells));
 console.log("\nBrier by phase of the season");
 console.log(formatTable(SEASON_PHASES.map((phase) => ({ phase, ...brierCells(phase) }))));
-console.log("\nCalibration slope by phase (below 1: too confident)");
+console.log("\nCalibration slope by phase (± standard error; below 1: too confident)");
 console.log(
   formatTable(
     SEASON_PHASES.map((phase) => ({
       phase,
-      mvp_v1: r2(get("mvp_v1", phase, "model")?.slope ?? Number.NaN),
-      market_v1: r2(get("market_v1", phase, "model")?.slope ?? Number.NaN),
-      elo: r2(get("mvp_v1", phase, "elo")?.slope ?? Number.NaN),
-      market: r2(get("mvp_v1", phase, "market")?.slope ?? Number.NaN),
+      mvp_v1: slopeCell(get("mvp_v1", phase, "model")),
+      market_v1: slopeCell(get("market_v1", phase, "model")),
+      elo: slopeCell(get("mvp_v1", phase, "elo")),
+      market: slopeCell(get("mvp_v1", phase, "market")),
     })),
   ),
 );

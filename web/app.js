@@ -164,6 +164,46 @@ function table(head, rows, attrs = {}) {
   );
 }
 
+/** A calibration slope with its standard error: `0.79 ± 0.06`. */
+const slopeText = (s) => (s ? `${s.value.toFixed(2)}${s.se === null ? "" : ` ± ${s.se.toFixed(2)}`}` : "–");
+
+/** The backtest by phase of the season: where the model is weak, and whether it is too confident there. */
+function phaseSection(rows) {
+  return [
+    h("h2", {}, "Backtest by phase of the season"),
+    h(
+      "p",
+      { class: "muted small" },
+      "Calibration slope ± its standard error: 1 is calibrated; below 1 the probabilities sit too far from 50% (too confident), above 1 too close to it. A slope from a few dozen games says little.",
+    ),
+    table(
+      [
+        "Phase",
+        { label: "Games", cls: "num" },
+        { label: "Model Brier", cls: "num" },
+        { label: "Elo Brier", cls: "num" },
+        { label: "Market Brier", cls: "num" },
+        { label: "Model slope", cls: "num" },
+        { label: "Elo slope", cls: "num" },
+        { label: "Market slope", cls: "num" },
+      ],
+      rows.map((r) =>
+        h(
+          "tr",
+          { "data-phase": r.phase },
+          h("td", {}, r.phase),
+          h("td", { class: "num" }, r.model?.n ?? 0),
+          h("td", { class: "num" }, dec(r.model?.brier)),
+          h("td", { class: "num" }, dec(r.elo?.brier)),
+          h("td", { class: "num" }, dec(r.market?.brier)),
+          ["model", "elo", "market"].map((k) => h("td", { class: "num" }, slopeText(r.slope[k]))),
+        ),
+      ),
+      { "data-backtest-phases": "" },
+    ),
+  ];
+}
+
 function stagePills(ladder) {
   return h(
     "div",
@@ -757,6 +797,7 @@ async function modelPage(main, params) {
         ),
       ),
     );
+    if (b.by_phase.length > 0) add(main, ...phaseSection(b.by_phase));
   }
   if (d.backtest_setup) add(main, h("h2", {}, "Backtest by season"), setupCard(d.backtest_setup));
   if (d.reports.length > 0) {

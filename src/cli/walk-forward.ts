@@ -1,4 +1,4 @@
-import { type Game, MS_HOUR, NflPredError } from "../domain/index.ts";
+import { type Game, MS_HOUR, NflPredError, type SeasonPhase, seasonPhase } from "../domain/index.ts";
 import { designMatrix, type FeatureDef, spreadToProbability, vigFreeHome } from "../features/index.ts";
 import {
   chooseL2,
@@ -9,18 +9,6 @@ import {
 } from "../model/index.ts";
 import { FIRST_SEASON } from "./args.ts";
 import { type LabelledPair, toTrainData, usesL2 } from "./training-data.ts";
-
-/**
- * Where in the season a game falls. Early weeks are predicted mostly from last season's results, so a
- * model can beat Elo overall and still lose to it there; the backtest reports each phase.
- */
-export const SEASON_PHASES = ["weeks 1-4", "weeks 5-9", "weeks 10+", "playoffs"] as const;
-export type SeasonPhase = (typeof SEASON_PHASES)[number];
-
-export function seasonPhase(week: number, gameType: string): SeasonPhase {
-  if (gameType !== "REG") return "playoffs";
-  return week <= 4 ? "weeks 1-4" : week <= 9 ? "weeks 5-9" : "weeks 10+";
-}
 
 export interface BacktestRow {
   readonly gameId: string;

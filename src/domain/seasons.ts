@@ -26,3 +26,15 @@ export function seasonArgs(seasons: readonly number[]): string {
     .map(([a, b]) => (b - a >= 2 ? `${a}-${b}` : a === b ? String(a) : `${a} ${b}`))
     .join(" ");
 }
+
+/**
+ * Where in the season a game falls. Early weeks are predicted mostly from last season's results, so a
+ * model can beat Elo overall and still lose to it there; the backtest reports each phase.
+ */
+export const SEASON_PHASES = ["weeks 1-4", "weeks 5-9", "weeks 10+", "playoffs"] as const;
+export type SeasonPhase = (typeof SEASON_PHASES)[number];
+
+export function seasonPhase(week: number, gameType: string): SeasonPhase {
+  if (gameType !== "REG") return "playoffs";
+  return week <= 4 ? "weeks 1-4" : week <= 9 ? "weeks 5-9" : "weeks 10+";
+}

@@ -81,6 +81,5 @@ export {
   type Scored,
   SLOPE_TOLERANCE,
   selectEvaluationGames,
-  slopeWithError,
   type TrainingWindowLike,
 } from "./promotion.ts";

@@ -1,5 +1,3 @@
-import { fitLogistic1D, logit } from "../model/index.ts";
-
 /** The runbook's criteria: Brier no worse than production's, reliability slope within ±0.05 of 1. */
 export const SLOPE_TOLERANCE = 0.05;
 
@@ -84,28 +82,6 @@ export function inSampleByModel(
     if (inSample > 0) out.push({ modelId, window, inSample, total: mine.length });
   }
   return out;
-}
-
-/**
- * The reliability slope (logistic recalibration of the outcome on logit p) and its standard error from
- * the fit's Fisher information, so a slope from 60 games is read as the rough estimate it is.
- */
-export function slopeWithError(p: ArrayLike<number>, y: ArrayLike<number>): { slope: number; se: number } {
-  if (p.length === 0) return { slope: Number.NaN, se: Number.NaN };
-  const x = Float64Array.from(p, (v) => logit(v));
-  const { a, b } = fitLogistic1D(x, y);
-  let sw = 0;
-  let swx = 0;
-  let swxx = 0;
-  for (let i = 0; i < x.length; i++) {
-    const q = 1 / (1 + Math.exp(-(a + b * x[i]!)));
-    const w = q * (1 - q);
-    sw += w;
-    swx += w * x[i]!;
-    swxx += w * x[i]! * x[i]!;
-  }
-  const det = sw * swxx - swx * swx;
-  return { slope: b, se: det > 0 ? Math.sqrt(sw / det) : Number.NaN };
 }
 
 export interface ModelScore {

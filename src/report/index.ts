@@ -9,6 +9,7 @@ export {
   type ReliabilityBin,
   reliabilityBins,
   reliabilitySlope,
+  slopeWithError,
 } from "./metrics.ts";
 export {
   type Baseline,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRng } from "../model/index.ts";
 import {
   accuracy,
   brierScore,
@@ -8,6 +9,7 @@ import {
   pairedBrierDifference,
   reliabilityBins,
   reliabilitySlope,
+  slopeWithError,
 } from "./index.ts";
 
 function rng(seed: number): () => number {
@@ -112,5 +114,49 @@ describe("brierStandardError", () => {
     const ratio = brierStandardError(four(p), four(y)) / brierStandardError(p, y);
     // √((n − 1) / (4n − 1)) with n = 5: 1/2 but for the n − 1 of the sample variance.
     expect(ratio).toBeCloseTo(Math.sqrt((5 - 1) / (20 - 1)), 12);
+  });
+});
+
+describe("slopeWithError", () => {
+  // Outcomes drawn from a known logit; forecasts are that logit scaled by 1/k, so the true slope is k.
+  function simulate(n: number, k: number, seed: number) {
+    const rng = createRng(seed);
+    const p: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const z = (rng() - 0.5) * 4;
+      y.push(rng() < 1 / (1 + Math.exp(-z)) ? 1 : 0);
+      p.push(1 / (1 + Math.exp(-z / k)));
+    }
+    return { p, y };
+  }
+
+  it("recovers the slope of calibrated, under- and over-confident forecasts", () => {
+    for (const k of [1, 1.5, 0.5]) {
+      const { p, y } = simulate(40_000, k, 7);
+      const r = slopeWithError(p, y);
+      expect(Math.abs(r.slope - k)).toBeLessThan(4 * r.se);
+      expect(r.se).toBeLessThan(0.05);
+    }
+  });
+
+  it("its standard error matches the spread of slopes over repeated samples", () => {
+    const slopes: number[] = [];
+    const ses: number[] = [];
+    for (let s = 1; s <= 200; s++) {
+      const { p, y } = simulate(300, 1, s);
+      const r = slopeWithError(p, y);
+      slopes.push(r.slope);
+      ses.push(r.se);
+    }
+    const mean = slopes.reduce((a, b) => a + b, 0) / slopes.length;
+    const sd = Math.sqrt(slopes.reduce((a, b) => a + (b - mean) ** 2, 0) / (slopes.length - 1));
+    const meanSe = ses.reduce((a, b) => a + b, 0) / ses.length;
+    expect(meanSe / sd).toBeGreaterThan(0.8);
+    expect(meanSe / sd).toBeLessThan(1.25);
+  });
+
+  it("is NaN for no rows", () => {
+    expect(slopeWithError([], []).slope).toBeNaN();
   });
 });

@@ -112,12 +112,30 @@ export function expectedCalibrationError(p: ArrayLike<number>, y: ArrayLike<numb
  * @example reliabilitySlope(p, y) // 0.92
  */
 export function reliabilitySlope(p: ArrayLike<number>, y: ArrayLike<number>): number {
-  checkPair(p, y, "reliabilitySlope");
-  if (p.length === 0) return Number.NaN;
-  return fitLogistic1D(
-    Float64Array.from(p, (v) => logit(v)),
-    y,
-  ).b;
+  return slopeWithError(p, y).slope;
+}
+
+/**
+ * The reliability slope (logistic recalibration of the outcome on logit p) and its standard error from
+ * the fit's Fisher information, so a slope from 60 games is read as the rough estimate it is.
+ */
+export function slopeWithError(p: ArrayLike<number>, y: ArrayLike<number>): { slope: number; se: number } {
+  checkPair(p, y, "slopeWithError");
+  if (p.length === 0) return { slope: Number.NaN, se: Number.NaN };
+  const x = Float64Array.from(p, (v) => logit(v));
+  const { a, b } = fitLogistic1D(x, y);
+  let sw = 0;
+  let swx = 0;
+  let swxx = 0;
+  for (let i = 0; i < x.length; i++) {
+    const q = 1 / (1 + Math.exp(-(a + b * x[i]!)));
+    const w = q * (1 - q);
+    sw += w;
+    swx += w * x[i]!;
+    swxx += w * x[i]! * x[i]!;
+  }
+  const det = sw * swxx - swx * swx;
+  return { slope: b, se: det > 0 ? Math.sqrt(sw / det) : Number.NaN };
 }
 
 export interface PairedDifference {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bySeason, reliabilityOf, type ScoredGame, scoreOf, weeklyCurves } from "./metrics.ts";
+import { byPhase, bySeason, reliabilityOf, type ScoredGame, scoreOf, weeklyCurves } from "./metrics.ts";
 
 const g = (
   week: number,
@@ -60,5 +60,30 @@ describe("dashboard metrics", () => {
     expect(bins[0]!.mean_predicted).toBeNull();
     expect(bins[8]).toMatchObject({ count: 1, mean_predicted: 0.8, observed_rate: 1 });
     expect(JSON.stringify(bins)).not.toContain("NaN");
+  });
+
+  it("splits by phase in season order, with a slope below 1 where a source is too confident", () => {
+    // Weeks 1-4: the model says 90% / 10% where the home team wins 70% / 30%; Elo says 70% / 30%.
+    const early = Array.from({ length: 40 }, (_, i) => {
+      const strong = i < 20;
+      const y = strong ? Number(i < 14) : Number(i < 26);
+      return {
+        ...g(1 + (i % 4), y, strong ? 0.9 : 0.1, strong ? 0.7 : 0.3, null),
+        phase: "weeks 1-4" as const,
+      };
+    });
+    const playoff = { ...g(19, 1, 0.6, 0.55, 0.58), phase: "playoffs" as const };
+    const unknown = g(10, 0, 0.5, 0.5, null);
+    const rows = byPhase([playoff, ...early, unknown]);
+    expect(rows.map((r) => [r.phase, r.model?.n])).toEqual([
+      ["weeks 1-4", 40],
+      ["playoffs", 1],
+    ]);
+    const first = rows[0]!;
+    expect(first.slope.model!.value).toBeCloseTo(Math.log(0.7 / 0.3) / Math.log(0.9 / 0.1), 4);
+    expect(first.slope.model!.se).toBeGreaterThan(0);
+    expect(first.slope.elo!.value).toBeCloseTo(1, 4);
+    expect(first.slope.market).toBeNull();
+    expect(first.model!.brier).toBeGreaterThan(first.elo!.brier);
   });
 });

@@ -1,9 +1,12 @@
-import { accuracy, brierScore, logLoss, reliabilityBins } from "../report/index.ts";
+import { SEASON_PHASES, type SeasonPhase } from "../domain/index.ts";
+import { accuracy, brierScore, logLoss, reliabilityBins, slopeWithError } from "../report/index.ts";
 
 /** One scored game: the label and each source's home-win probability (null where a source has none). */
 export interface ScoredGame {
   readonly season: number;
   readonly week: number;
+  /** Where in the season the game falls, when the caller knows its game type. */
+  readonly phase?: SeasonPhase;
   readonly y: number;
   readonly model: number;
   readonly elo: number | null;
@@ -75,6 +78,35 @@ export function weeklyCurves(games: readonly ScoredGame[], rollingWeeks: number)
 export function bySeason(games: readonly ScoredGame[]): ({ season: number } & Scores)[] {
   const seasons = [...new Set(games.map((g) => g.season))].sort((a, b) => a - b);
   return seasons.map((s) => ({ season: s, ...scoresOf(games.filter((g) => g.season === s)) }));
+}
+
+export type PhaseView = { readonly phase: SeasonPhase } & Scores & {
+    /** Calibration slope of each source (below 1: too confident) and its standard error; null without games. */
+    readonly slope: Readonly<Record<Source, { readonly value: number; readonly se: number | null } | null>>;
+  };
+
+/** Scores and calibration slopes per phase of the season, in season order; games without a phase are left out. */
+export function byPhase(games: readonly ScoredGame[]): PhaseView[] {
+  return SEASON_PHASES.flatMap((phase) => {
+    const rs = games.filter((g) => g.phase === phase);
+    if (rs.length === 0) return [];
+    const slope = (source: Source) => {
+      const scored = rs.filter((g) => g[source] !== null && Number.isFinite(g[source]));
+      if (scored.length === 0) return null;
+      const { slope: value, se } = slopeWithError(
+        scored.map((g) => g[source]!),
+        scored.map((g) => g.y),
+      );
+      return Number.isFinite(value) ? { value, se: Number.isFinite(se) ? se : null } : null;
+    };
+    return [
+      {
+        phase,
+        ...scoresOf(rs),
+        slope: { model: slope("model"), elo: slope("elo"), market: slope("market") },
+      },
+    ];
+  });
 }
 
 /** Ten equal-width reliability bins of the model's probabilities (empty bins carry nulls, not NaN). */

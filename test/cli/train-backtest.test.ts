@@ -152,7 +152,7 @@ describe("train and backtest on real schedules", () => {
     const lines = readFileSync(join(cwd, "data", "reports", csv!), "utf8")
       .trim()
       .split("\n");
-    expect(lines[0]).toBe("scope,source,n,brier_score,log_loss,accuracy,ece,slope,bias");
+    expect(lines[0]).toBe("scope,source,n,brier_score,log_loss,accuracy,ece,slope,slope_se,bias");
     expect(lines.some((l) => l.startsWith("2024,market,285,"))).toBe(true);
     // The phases of the season partition the games: 2024 had 64 games in weeks 1-4 and 13 playoff games.
     const phaseN = (phase: string) =>
@@ -163,7 +163,7 @@ describe("train and backtest on real schedules", () => {
     expect(lines.some((l) => /^weeks 1-4,model,64,/.test(l))).toBe(true);
     // Calibration per phase, for the model and both baselines.
     const calibration = backtest.stdout.split("Calibration by phase")[1] ?? "";
-    expect(calibration).toMatch(/^weeks 1-4\s+-?\d\.\d\d\s+-?\d\.\d\d\s+-?\d\.\d\d\s+[+−]0\.\d{3}\s/m);
+    expect(calibration).toMatch(/^weeks 1-4\s+(-?\d+\.\d\d ±\d+\.\d\d\s+){3}[+−]0\.\d{3}\s/m);
   });
 
   it("backtest stores one prediction per 2024 game, and its printed Brier is theirs", async () => {

@@ -288,6 +288,27 @@ describe.skipIf(!HAVE_CHROMIUM)(TITLE, () => {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-model.png"), fullPage: true });
   });
 
+  it("the model page shows the backtest by phase of the season, with calibration slopes", async () => {
+    const r = await runCli(["backtest", "--seasons", "2023", "--retrain", "seasonly"], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    // The CLI's own phase table gives the game counts the page must show.
+    const printed = (phase: string) =>
+      new RegExp(`^${phase.replace("+", "\\+")}\\s+(\\d+)\\s`, "m").exec(r.stdout)?.[1];
+    await page.goto(`${server!.url}/model`);
+    await ready();
+    const rows = page.locator("table[data-backtest-phases] tbody tr");
+    expect(await rows.count()).toBe(4);
+    for (const phase of ["weeks 1-4", "weeks 5-9", "weeks 10+", "playoffs"]) {
+      const cells = await page.locator(`tr[data-phase="${phase}"] td`).allTextContents();
+      expect(cells[1]).toBe(printed(phase));
+      // Brier to four places, slopes to two.
+      expect(cells.slice(2, 5).every((c) => /^0\.\d{4}$/.test(c))).toBe(true);
+      expect(cells.slice(5).every((c) => /^-?\d+\.\d{2} ± \d+\.\d{2}$/.test(c))).toBe(true);
+    }
+    await page.locator("table[data-backtest-phases]").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-model-backtest.png"), fullPage: true });
+  });
+
   it("monitoring and registry render, saying what is missing", async () => {
     await page.click('nav a[data-nav="monitoring"]');
     await page.waitForURL(/\/monitoring$/);

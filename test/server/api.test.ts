@@ -4,6 +4,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
+import { slopeWithError } from "../../src/report/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { MIN_REASON_LOGIT } from "../../src/snapshot/index.ts";
 import { type Database, openDatabase } from "../../src/storage/index.ts";
@@ -230,6 +231,29 @@ describe("dashboard API on the full history", () => {
       counts.map((c) => [c.season, Number(c.n)]),
     );
     expect(bt.season).toBeNull();
+    // The phases partition the same games, playoffs last (from the schedule's game type, not the week).
+    const phases = bt.by_phase as {
+      phase: string;
+      model: { n: number };
+      slope: { model: { value: number; se: number } | null };
+    }[];
+    expect(phases.map((p) => p.phase)).toEqual(["weeks 1-4", "weeks 5-9", "weeks 10+", "playoffs"]);
+    expect(phases.reduce((s, p) => s + p.model.n, 0)).toBe(counts.reduce((s, c) => s + Number(c.n), 0));
+    const playoffGames = await sql(
+      `SELECT count(*) AS n FROM backtest_predictions b JOIN schedules s USING (game_id)
+       WHERE b.run_id = '${bt.run.run_id}' AND b.label IS NOT NULL AND s.game_type <> 'REG'`,
+    );
+    expect(phases[3]!.model.n).toBe(Number(playoffGames[0]!.n));
+    const early = await sql(
+      `SELECT b.p_home_win, b.label FROM backtest_predictions b JOIN schedules s USING (game_id)
+       WHERE b.run_id = '${bt.run.run_id}' AND b.label IS NOT NULL AND s.game_type = 'REG' AND b.week <= 4`,
+    );
+    const slope = slopeWithError(
+      early.map((r) => Number(r.p_home_win)),
+      early.map((r) => Number(r.label)),
+    );
+    expect(phases[0]!.slope.model!.value).toBeCloseTo(slope.slope, 10);
+    expect(phases[0]!.slope.model!.se).toBeCloseTo(slope.se, 10);
     const in2023 = (await get(base, "/api/model?season=2023")).body;
     expect(in2023.live).toBeNull();
     expect(in2023.backtest.season.weekly.length).toBeGreaterThan(15);

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { seasonRanges } from "../../domain/index.ts";
+import { SEASON_PHASES, seasonRanges } from "../../domain/index.ts";
 import { GAMES_SQL, normalizeGame } from "../../features/index.ts";
 import { LEARNER_KINDS } from "../../model/index.ts";
 import { writeAtomic } from "../../registry/index.ts";
@@ -13,7 +13,7 @@ import {
   logLoss,
   pairedBrierDifference,
   reliabilityBins,
-  reliabilitySlope,
+  slopeWithError,
 } from "../../report/index.ts";
 import { FIRST_SEASON, parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
@@ -24,7 +24,7 @@ import {
   noCompletedRowsError,
   resolveModelFeatures,
 } from "../training-data.ts";
-import { type BacktestRow, SEASON_PHASES, walkForward } from "../walk-forward.ts";
+import { type BacktestRow, walkForward } from "../walk-forward.ts";
 import { resolveFeatureSet } from "./build-features.ts";
 import { formatWeeks } from "./report.ts";
 import { trainSettings } from "./train.ts";
@@ -195,7 +195,9 @@ export function registerBacktest(program: Command, rt: Runtime): void {
       rt.out("");
       rt.out(formatTable(pivotBrier(summary, "phase")));
       rt.out("");
-      rt.out("Calibration by phase (slope below 1: too confident; bias: mean p_home − home win rate)");
+      rt.out(
+        "Calibration by phase (slope ± its standard error; below 1: too confident. bias: mean p_home − home win rate)",
+      );
       rt.out(formatTable(pivotCalibration(summary)));
       rt.out("");
       rt.out(
@@ -235,6 +237,8 @@ export interface SummaryRow extends Record<string, unknown> {
   ece: number;
   /** Calibration slope (logistic recalibration on logit p): below 1, the probabilities are too far from 0.5. */
   slope: number;
+  /** Standard error of `slope` (from the fit's information): a slope from 60 games is a rough estimate. */
+  slope_se: number;
   /** Mean predicted home-win probability minus the home teams' observed rate (ties 0.5). */
   bias: number;
 }
@@ -264,6 +268,7 @@ export function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
       if (sel.length === 0) continue;
       const p = sel.map(get);
       const y = sel.map((r) => r.label);
+      const { slope, se } = slopeWithError(p, y);
       out.push({
         scope,
         source,
@@ -272,7 +277,8 @@ export function summarize(rows: readonly BacktestRow[]): SummaryRow[] {
         log_loss: round(logLoss(p, y)),
         accuracy: round(accuracy(p, y)),
         ece: round(expectedCalibrationError(p, y)),
-        slope: round(reliabilitySlope(p, y)),
+        slope: round(slope),
+        slope_se: round(se),
         bias: round(mean(p) - mean(y)),
       });
     }
@@ -311,13 +317,17 @@ function pivotCalibration(summary: readonly SummaryRow[]): Record<string, unknow
   return phases.map((ph) => {
     const row = (src: string) => summary.find((r) => r.scope === ph && r.source === src);
     const cells: Record<string, unknown> = { phase: ph };
-    for (const src of ["model", "elo", "market"]) cells[`slope_${src}`] = fixed(row(src)?.slope, 2);
+    for (const src of ["model", "elo", "market"]) cells[`slope_${src}`] = slopeCell(row(src));
     for (const src of ["model", "elo", "market"]) cells[`bias_${src}`] = signed(row(src)?.bias);
     return cells;
   });
 }
 
-const fixed = (x: number | undefined, digits: number) => (x === undefined ? null : x.toFixed(digits));
+/** A slope with its standard error, `0.79 ±0.06` (the slope alone when the fit has no error, e.g. constant p). */
+export const slopeCell = (r: SummaryRow | undefined) =>
+  r === undefined
+    ? null
+    : `${r.slope.toFixed(2)}${Number.isFinite(r.slope_se) ? ` ±${r.slope_se.toFixed(2)}` : ""}`;
 const signed = (x: number | undefined) =>
   x === undefined ? null : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(3)}`;
 

@@ -26,10 +26,9 @@ import {
   type Scored,
   type StoredArtifact,
   selectEvaluationGames,
-  slopeWithError,
   writeIntent,
 } from "../../registry/index.ts";
-import { brierScore } from "../../report/index.ts";
+import { brierScore, slopeWithError } from "../../report/index.ts";
 import { predictGames } from "../../snapshot/index.ts";
 import type { Database } from "../../storage/index.ts";
 import type { TrackingStore } from "../../tracking/index.ts";

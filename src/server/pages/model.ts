@@ -1,4 +1,4 @@
-import { NflPredError } from "../../domain/index.ts";
+import { NflPredError, seasonPhase } from "../../domain/index.ts";
 import { vigFreeHome } from "../../features/index.ts";
 import {
   homeLabel,
@@ -13,7 +13,9 @@ import {
 } from "../common.ts";
 import {
   type BinView,
+  byPhase,
   bySeason,
+  type PhaseView,
   reliabilityOf,
   type ScoredGame,
   type Scores,
@@ -51,6 +53,7 @@ export interface ModelPage {
     readonly run: BacktestRun;
     readonly runs: readonly BacktestRun[];
     readonly by_season: readonly ({ season: number } & Scores)[];
+    readonly by_phase: readonly PhaseView[];
     readonly totals: Scores;
     readonly reliability: readonly BinView[];
     /** The chosen season inside the backtest, when it covers it. */
@@ -201,9 +204,11 @@ export async function loadModelPage(
       label: number;
       p_elo: number | null;
       p_market: number | null;
+      game_type: string | null;
     }>(
-      `SELECT season, week, p_home_win, label, p_elo, p_market FROM backtest_predictions
-       WHERE run_id = ? AND label IS NOT NULL`,
+      `SELECT b.season, b.week, b.p_home_win, b.label, b.p_elo, b.p_market, s.game_type
+       FROM backtest_predictions b LEFT JOIN schedules s ON s.game_id = b.game_id
+       WHERE b.run_id = ? AND b.label IS NOT NULL`,
       [run.run_id],
     );
     const games: ScoredGame[] = rows.map((r) => ({
@@ -213,12 +218,14 @@ export async function loadModelPage(
       model: r.p_home_win,
       elo: num(r.p_elo),
       market: num(r.p_market),
+      ...(r.game_type === null ? {} : { phase: seasonPhase(r.week, r.game_type) }),
     }));
     const inSeason = games.filter((g) => g.season === season);
     backtest = {
       run,
       runs,
       by_season: bySeason(games),
+      by_phase: byPhase(games),
       totals: scoresOf(games),
       reliability: reliabilityOf(games),
       season: inSeason.length > 0 ? seasonView(inSeason, k) : null,
