@@ -16,7 +16,7 @@ import { loadGamePairs, resolveModelFeatures } from "../src/cli/training-data.ts
 import { type BacktestRow, walkForward } from "../src/cli/walk-forward.ts";
 import { MS_MINUTE, SEASON_PHASES } from "../src/domain/index.ts";
 import { buildFeatureRows, findFeatureSet, GAMES_SQL, normalizeGame } from "../src/features/index.ts";
-import { fitLogistic1D } from "../src/model/index.ts";
+import { fitLogistic1D, logit } from "../src/model/index.ts";
 import { brierScore } from "../src/report/index.ts";
 import { writeFeatureRows } from "../src/storage/index.ts";
 import { mirrorDatabase } from "./setup.ts";
@@ -152,24 +152,19 @@ console.log(
  * upper bound on what any recalibration could gain, since no honest method sees the outcomes first.
  */
 function recalibrationBound(rows: readonly BacktestRow[]): number {
-  const logit = (p: number) => Math.log(p / (1 - p));
   let saved = 0;
   for (const phase of SEASON_PHASES) {
     const rs = rows.filter((r) => r.phase === phase);
     if (rs.length === 0) continue;
+    const x = rs.map((r) => logit(r.pModel));
     const y = rs.map((r) => r.label);
-    const { a, b } = fitLogistic1D(
-      rs.map((r) => logit(r.pModel)),
+    const { a, b } = fitLogistic1D(x, y);
+    const refit = x.map((v) => 1 / (1 + Math.exp(-(a + b * v))));
+    const before = brierScore(
+      rs.map((r) => r.pModel),
       y,
     );
-    const refit = rs.map((r) => 1 / (1 + Math.exp(-(a + b * logit(r.pModel)))));
-    saved +=
-      (brierScore(
-        rs.map((r) => r.pModel),
-        y,
-      ) -
-        brierScore(refit, y)) *
-      rs.length;
+    saved += (before - brierScore(refit, y)) * rs.length;
   }
   return saved / rows.length;
 }

@@ -164,6 +164,18 @@ function table(head, rows, attrs = {}) {
   );
 }
 
+/** Games and the Brier of model, Elo and market: the columns the backtest tables share. */
+const BRIER_HEADS = [
+  { label: "Games", cls: "num" },
+  { label: "Model Brier", cls: "num" },
+  { label: "Elo Brier", cls: "num" },
+  { label: "Market Brier", cls: "num" },
+];
+const brierCells = (scores) => [
+  h("td", { class: "num" }, scores.model?.n ?? 0),
+  ...["model", "elo", "market"].map((k) => h("td", { class: "num" }, dec(scores[k]?.brier))),
+];
+
 /** A calibration slope with its standard error: `0.79 ± 0.06`. */
 const slopeText = (s) => (s ? `${s.value.toFixed(2)}${s.se === null ? "" : ` ± ${s.se.toFixed(2)}`}` : "–");
 
@@ -179,10 +191,7 @@ function phaseSection(rows) {
     table(
       [
         "Phase",
-        { label: "Games", cls: "num" },
-        { label: "Model Brier", cls: "num" },
-        { label: "Elo Brier", cls: "num" },
-        { label: "Market Brier", cls: "num" },
+        ...BRIER_HEADS,
         { label: "Model slope", cls: "num" },
         { label: "Elo slope", cls: "num" },
         { label: "Market slope", cls: "num" },
@@ -192,10 +201,7 @@ function phaseSection(rows) {
           "tr",
           { "data-phase": r.phase },
           h("td", {}, r.phase),
-          h("td", { class: "num" }, r.model?.n ?? 0),
-          h("td", { class: "num" }, dec(r.model?.brier)),
-          h("td", { class: "num" }, dec(r.elo?.brier)),
-          h("td", { class: "num" }, dec(r.market?.brier)),
+          brierCells(r),
           ["model", "elo", "market"].map((k) => h("td", { class: "num" }, slopeText(r.slope[k]))),
         ),
       ),
@@ -766,10 +772,7 @@ async function modelPage(main, params) {
         table(
           [
             "Season",
-            { label: "Games", cls: "num" },
-            { label: "Model Brier", cls: "num" },
-            { label: "Elo Brier", cls: "num" },
-            { label: "Market Brier", cls: "num" },
+            ...BRIER_HEADS,
             { label: "Model log loss", cls: "num" },
             { label: "Accuracy", cls: "num" },
           ],
@@ -786,10 +789,7 @@ async function modelPage(main, params) {
                   String(s.season),
                 ),
               ),
-              h("td", { class: "num" }, s.model?.n ?? 0),
-              h("td", { class: "num" }, dec(s.model?.brier)),
-              h("td", { class: "num" }, dec(s.elo?.brier)),
-              h("td", { class: "num" }, dec(s.market?.brier)),
+              brierCells(s),
               h("td", { class: "num" }, dec(s.model?.log_loss)),
               h("td", { class: "num" }, s.model ? pct(s.model.accuracy) : "–"),
             ),

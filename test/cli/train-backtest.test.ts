@@ -163,7 +163,7 @@ describe("train and backtest on real schedules", () => {
     expect(lines.some((l) => /^weeks 1-4,model,64,/.test(l))).toBe(true);
     // Calibration per phase, for the model and both baselines.
     const calibration = backtest.stdout.split("Calibration by phase")[1] ?? "";
-    expect(calibration).toMatch(/^weeks 1-4\s+(-?\d+\.\d\d ±\d+\.\d\d\s+){3}[+−]0\.\d{3}\s/m);
+    expect(calibration).toMatch(/^weeks 1-4\s+(-?\d+\.\d\d ± \d+\.\d\d\s+){3}[+−]0\.\d{3}\s/m);
   });
 
   it("backtest stores one prediction per 2024 game, and its printed Brier is theirs", async () => {

@@ -323,11 +323,11 @@ function pivotCalibration(summary: readonly SummaryRow[]): Record<string, unknow
   });
 }
 
-/** A slope with its standard error, `0.79 ±0.06` (the slope alone when the fit has no error, e.g. constant p). */
+/** A slope with its standard error, `0.79 ± 0.06` (the slope alone when the fit has no error, e.g. constant p). */
 export const slopeCell = (r: SummaryRow | undefined) =>
   r === undefined
     ? null
-    : `${r.slope.toFixed(2)}${Number.isFinite(r.slope_se) ? ` ±${r.slope_se.toFixed(2)}` : ""}`;
+    : `${r.slope.toFixed(2)}${Number.isFinite(r.slope_se) ? ` ± ${r.slope_se.toFixed(2)}` : ""}`;
 const signed = (x: number | undefined) =>
   x === undefined ? null : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(3)}`;
 
