@@ -30,3 +30,8 @@ export function toCsv(rows: readonly Record<string, unknown>[], columns?: readon
   };
   return [cols.join(","), ...rows.map((r) => cols.map((c) => esc(r[c])).join(","))].join("\n") + "\n";
 }
+
+/** A calibration slope with its standard error, `0.79 ± 0.11`; the slope alone when the error is unknown. */
+export function formatSlope(slope: number, se?: number | null): string {
+  return `${slope.toFixed(2)}${se !== null && se !== undefined && Number.isFinite(se) ? ` ± ${se.toFixed(2)}` : ""}`;
+}

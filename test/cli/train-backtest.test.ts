@@ -123,6 +123,12 @@ describe("train and backtest on real schedules", () => {
     expect(fold1).toBeGreaterThan(0.1);
     expect(fold1).toBeLessThan(0.35);
     expect(train.stdout).toContain(`Brier ${holdout.toFixed(4)}`);
+    // The holdout's calibration slope, with the standard error that says how little 45 games settle.
+    const slopeSe = metric("holdout_reliability_slope_se");
+    expect(slopeSe).toBeGreaterThan(0.05);
+    expect(train.stdout).toContain(
+      `calibration slope ${metric("holdout_reliability_slope").toFixed(2)} (s.e. ${slopeSe.toFixed(2)})`,
+    );
     // 45 games: a standard error of a few hundredths, printed beside the score and tracked with it.
     const se = metric("holdout_brier_se");
     expect(se).toBeGreaterThan(0.01);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { formatSlope } from "../../src/cli/table.ts";
 import { openDatabase } from "../../src/storage/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/mirror.ts";
@@ -50,7 +51,7 @@ describe("model registry on real schedules", () => {
         model_id: string;
         stage: string;
         sha256: string;
-        holdout: { brier: number };
+        holdout: { brier: number; reliability_slope: number; reliability_slope_se: number };
         training: { seasons: number[]; games: number };
       }[];
       notes: string[];
@@ -83,8 +84,17 @@ describe("model registry on real schedules", () => {
       expect(r).toMatchObject({ stage: "none", sha256: "ok" });
       expect(r.training.seasons).toEqual(a.trainingWindow.seasons);
       expect(r.holdout.brier).toBe(a.metrics.holdout_brier);
+      expect(r.holdout.reliability_slope).toBe(a.metrics.holdout_reliability_slope);
+      expect(r.holdout.reliability_slope_se).toBe(a.metrics.holdout_reliability_slope_se);
+      expect(r.holdout.reliability_slope_se).toBeGreaterThan(0);
     }
     expect(rows.find((r) => r.model_id === m1)?.training.seasons).toEqual([2021, 2022]);
+    // The table gives each holdout slope with its standard error, not to four false places.
+    const table = await cli("models");
+    const m1Row = rows.find((r) => r.model_id === m1)!;
+    expect(table.stdout.split("\n").find((l) => l.startsWith(m1))).toContain(
+      formatSlope(m1Row.holdout.reliability_slope, m1Row.holdout.reliability_slope_se),
+    );
   });
 
   it("promote --candidate tags the run stage=candidate and `models` shows it", async () => {

@@ -17,7 +17,7 @@ import {
 } from "../../report/index.ts";
 import { FIRST_SEASON, parseList, parseSeasons } from "../args.ts";
 import { type CommonOptions, configFor, type Runtime, withDatabase } from "../runtime.ts";
-import { formatTable, toCsv } from "../table.ts";
+import { formatSlope, formatTable, toCsv } from "../table.ts";
 import {
   builtEarlyWarning,
   loadGamePairs,
@@ -323,11 +323,9 @@ function pivotCalibration(summary: readonly SummaryRow[]): Record<string, unknow
   });
 }
 
-/** A slope with its standard error, `0.79 ± 0.06` (the slope alone when the fit has no error, e.g. constant p). */
+/** A summary row's slope with its standard error (see `formatSlope`). */
 export const slopeCell = (r: SummaryRow | undefined) =>
-  r === undefined
-    ? null
-    : `${r.slope.toFixed(2)}${Number.isFinite(r.slope_se) ? ` ± ${r.slope_se.toFixed(2)}` : ""}`;
+  r === undefined ? null : formatSlope(r.slope, r.slope_se);
 const signed = (x: number | undefined) =>
   x === undefined ? null : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(3)}`;
 

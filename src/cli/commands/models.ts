@@ -14,7 +14,7 @@ import {
 import { type Database, openDatabase } from "../../storage/index.ts";
 import { createTrackingStore, type RunInfo, type TrackingStore } from "../../tracking/index.ts";
 import { type CommonOptions, configFor, type Runtime } from "../runtime.ts";
-import { formatTable } from "../table.ts";
+import { formatSlope, formatTable } from "../table.ts";
 
 export type Stage = "production" | "previous" | "candidate" | "none";
 export type HashStatus = "ok" | "MISMATCH" | "NO CHECKSUM" | "UNREADABLE";
@@ -35,6 +35,8 @@ export interface ModelRow {
     readonly brier: number | null;
     readonly log_loss: number | null;
     readonly reliability_slope: number | null;
+    /** Its standard error (artifacts trained before it was recorded have none). */
+    readonly reliability_slope_se: number | null;
     readonly n: number | null;
   };
   readonly cv_brier: number | null;
@@ -181,6 +183,7 @@ export async function loadModelRows(
         brier: num("holdout_brier"),
         log_loss: num("holdout_log_loss"),
         reliability_slope: num("holdout_reliability_slope"),
+        reliability_slope_se: num("holdout_reliability_slope_se"),
         n: num("holdout_n"),
       },
       cv_brier: num("cv_brier"),
@@ -252,7 +255,10 @@ track record, retrained every block), not of this artifact itself.`,
               seasons: r.training ? seasonsText(r.training.seasons) : null,
               games: r.training?.games ?? null,
               holdout_brier: r4(r.holdout.brier),
-              holdout_slope: r4(r.holdout.reliability_slope),
+              holdout_slope:
+                r.holdout.reliability_slope === null
+                  ? null
+                  : formatSlope(r.holdout.reliability_slope, r.holdout.reliability_slope_se),
               cv_brier: r4(r.cv_brier),
               backtest_brier: r4(r.backtest?.brier),
               sha256: r.sha256,

@@ -23,7 +23,7 @@ import {
   expectedCalibrationError,
   logLoss,
   reliabilityBins,
-  reliabilitySlope,
+  slopeWithError,
 } from "../../report/index.ts";
 import type { Database } from "../../storage/index.ts";
 import { createTrackingStore } from "../../tracking/index.ts";
@@ -177,7 +177,9 @@ export function registerTrain(program: Command, rt: Runtime): void {
         metrics[`calibration_log_loss_${k}`] = v;
       if (outcome.holdout) {
         Object.assign(metrics, scoreMetrics("holdout", outcome.holdout.p, outcome.holdout.y));
-        metrics.holdout_reliability_slope = reliabilitySlope(outcome.holdout.p, outcome.holdout.y);
+        const { slope, se } = slopeWithError(outcome.holdout.p, outcome.holdout.y);
+        metrics.holdout_reliability_slope = slope;
+        metrics.holdout_reliability_slope_se = se;
       }
       const createdAt = rt.now();
       const stamp = new Date(createdAt)
@@ -287,7 +289,7 @@ export function registerTrain(program: Command, rt: Runtime): void {
         );
         if (outcome.holdout) {
           rt.out(
-            `Holdout (last ${settings.holdoutWeeks} weeks, n=${outcome.holdout.p.length}): Brier ${metrics.holdout_brier?.toFixed(4)} (s.e. ${metrics.holdout_brier_se?.toFixed(4)}), log loss ${metrics.holdout_log_loss?.toFixed(4)}, accuracy ${metrics.holdout_accuracy?.toFixed(3)}`,
+            `Holdout (last ${settings.holdoutWeeks} weeks, n=${outcome.holdout.p.length}): Brier ${metrics.holdout_brier?.toFixed(4)} (s.e. ${metrics.holdout_brier_se?.toFixed(4)}), log loss ${metrics.holdout_log_loss?.toFixed(4)}, accuracy ${metrics.holdout_accuracy?.toFixed(3)}, calibration slope ${metrics.holdout_reliability_slope?.toFixed(2)} (s.e. ${metrics.holdout_reliability_slope_se?.toFixed(2)})`,
           );
         }
         for (const line of summarizeModel(outcome.model)) rt.out(line);
