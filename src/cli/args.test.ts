@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seasonArgs } from "../domain/index.ts";
-import { parseInstant, parseSeasons, seasonOf } from "./args.ts";
+import { parseInstant, parseSeasons, parseWeeks, seasonOf } from "./args.ts";
 
 const now = Date.parse("2026-11-29T00:00:00Z");
 
@@ -18,6 +18,20 @@ describe("parseSeasons", () => {
   it("turns the league year in March", () => {
     expect(seasonOf(Date.parse("2026-02-10T00:00:00Z"))).toBe(2025);
     expect(seasonOf(Date.parse("2026-03-01T00:00:00Z"))).toBe(2026);
+  });
+});
+
+describe("parseWeeks", () => {
+  it("takes one week, a range or a comma list, sorted and deduplicated", () => {
+    expect(parseWeeks("7", "--week")).toEqual([7]);
+    expect(parseWeeks("1-3,2,22", "--week")).toEqual([1, 2, 3, 22]);
+  });
+  it("refuses weeks outside 1-22, backward ranges and other text, naming the flag and value", () => {
+    expect(() => parseWeeks("0", "--week")).toThrow("--week: expected a whole number from 1 to 22, got '0'");
+    expect(() => parseWeeks("20-23", "--week")).toThrow(/got '23'/);
+    expect(() => parseWeeks("6-1", "--week")).toThrow("--week: range '6-1' runs backwards");
+    expect(() => parseWeeks("one", "--week")).toThrow("--week: 'one' is not a week");
+    expect(() => parseWeeks("1,,2", "--week")).toThrow("--week: '' is not a week");
   });
 });
 

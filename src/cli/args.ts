@@ -44,6 +44,33 @@ export function parseSeasons(values: readonly string[], nowMs: number, flag = "-
   return [...out].sort((a, b) => a - b);
 }
 
+/**
+ * Weeks from a flag value: one week (`7`), a range (`1-6`) or a comma list (`21,22`), sorted without repeats.
+ * @example parseWeeks("1-3,5", "--week") // [1, 2, 3, 5]
+ */
+export function parseWeeks(value: string, flag: string): number[] {
+  const out = new Set<number>();
+  for (const token of value.split(",").map((t) => t.trim())) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(token);
+    if (!m) {
+      throw new NflPredError(
+        "USAGE",
+        `${flag}: '${token}' is not a week, a range like 1-6 or a list like 21,22`,
+        {
+          flag,
+          value,
+        },
+      );
+    }
+    const from = parseInteger(m[1]!, flag, 1, 22);
+    const to = m[2] === undefined ? from : parseInteger(m[2], flag, 1, 22);
+    if (to < from)
+      throw new NflPredError("USAGE", `${flag}: range '${token}' runs backwards`, { flag, value });
+    for (let w = from; w <= to; w++) out.add(w);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
 export function parseInteger(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "./commands/backtest.ts";
 import { seasonPhase } from "../domain/index.ts";
+import { summarize } from "./commands/backtest.ts";
 import type { BacktestRow } from "./walk-forward.ts";
 
 describe("summarize", () => {

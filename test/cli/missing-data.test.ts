@@ -85,4 +85,20 @@ describe("commands without the data they need say which step is missing", () => 
     expect(r.stdout).toContain("so those probabilities do not use them");
     expect(r.stdout).toContain("refresh what is stored: npx nfl-pred ingest --seasons 2026");
   });
+
+  it("predict: a range with a week that has no games writes nothing and names the week", async () => {
+    // The 2026 schedule ends at week 18.
+    const r = await cli("predict", "--season", "2026", "--week", "17-19");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no games for season 2026 week 19");
+    const stored = await cli(
+      "sql",
+      "SELECT count(*) AS n FROM predictions WHERE season = 2026 AND week IN (17, 18)",
+    );
+    expect(stored.code, stored.stderr).toBe(0);
+    expect(stored.stdout).toMatch(/^\s*0\s*$/m);
+    const bad = await cli("predict", "--season", "2026", "--week", "3-1");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--week: range '3-1' runs backwards");
+  });
 });

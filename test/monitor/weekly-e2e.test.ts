@@ -68,6 +68,7 @@ describe("report, monitor and triggers end to end", () => {
     }
   };
   const outputs: string[] = [];
+  let predictOut = "";
 
   beforeAll(async () => {
     await server.start();
@@ -80,14 +81,29 @@ describe("report, monitor and triggers end to end", () => {
       ["ingest", "--seasons", "2021-2024", "--datasets", "schedules,teams"],
       ["build-features", "--seasons", "2022-2024"],
       ["train", "--seasons", "2022-2023"],
-      ...[1, 2, 3, 4, 5, 6].map((w) => ["predict", "--season", "2024", "--week", String(w)]),
+      ["predict", "--season", "2024", "--week", "1-6"],
     ]) {
       const r = await cli(args);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      if (args[0] === "predict") predictOut = r.stdout;
     }
   }, 120_000);
 
   afterAll(() => server.stop());
+
+  it("predict --week 1-6 scores each week once, every game at its T-60m, and says so per week", async () => {
+    const stored = await query(
+      `SELECT p.week, count(*) AS n, count(DISTINCT p.game_id) AS games,
+              (SELECT count(*) FROM schedules s WHERE s.season = 2024 AND s.week = p.week) AS scheduled
+       FROM predictions p WHERE p.season = 2024 AND p.stage = 'T-60m' GROUP BY p.week ORDER BY p.week`,
+    );
+    expect(stored.map((r) => Number(r.week))).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const r of stored) {
+      expect(Number(r.n)).toBe(Number(r.scheduled));
+      expect(Number(r.games)).toBe(Number(r.scheduled));
+      expect(predictOut).toContain(`Generated ${r.n} predictions for season 2024 week ${r.week}.`);
+    }
+  });
 
   it("report writes the metrics and reliability files and the reports rows, idempotently", async () => {
     const r = await cli(["report", "--season", "2024", "--week", "6"]);
