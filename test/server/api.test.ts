@@ -151,6 +151,63 @@ describe("dashboard API on the full history", () => {
     }
   });
 
+  it("a rehearsal ahead of the final stage is not that stage's run: once its time passes the ladder says not run", async () => {
+    const [first] = await sql(
+      "SELECT game_id, epoch_ms(kickoff_utc) AS kickoff FROM schedules WHERE season = 2025 AND week = 9 ORDER BY kickoff_utc, game_id LIMIT 1",
+    );
+    const gameId = String(first!.game_id);
+    const kickoff = Number(first!.kickoff);
+    const rehearsedAt = new Date(kickoff - 2 * 86_400_000).toISOString();
+    /** Writes through a connection of the test's own (the read-only one closes meanwhile). */
+    const write = async (q: string) => {
+      db.close();
+      const rw = await openDatabase(join(cwd, "data", "nfl.duckdb"));
+      try {
+        await rw.run(q);
+      } finally {
+        rw.close();
+        db = await openDatabase(join(cwd, "data", "nfl.duckdb"), { readOnly: true });
+      }
+    };
+    // Only the rehearsal's rows may speak for this game: drop what the bulk build stored for it.
+    await write(`DELETE FROM features WHERE game_id = '${gameId}'`);
+    db.close();
+    try {
+      // The runbook's Saturday rehearsal of the week's first kickoff slot, two days ahead.
+      const r = await runCli(
+        [
+          "snapshot",
+          "--season",
+          "2025",
+          "--week",
+          "9",
+          "--at",
+          new Date(kickoff).toISOString(),
+          "--final-only",
+          "--now",
+          rehearsedAt,
+        ],
+        { cwd },
+      );
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      db = await openDatabase(join(cwd, "data", "nfl.duckdb"), { readOnly: true });
+    }
+    const after = await startServer({ config: configFor(cwd), port: 0, now: () => kickoff + 5 * 3_600_000 });
+    try {
+      const page = (await get(after.url, "/api/predictions?season=2025&week=9")).body;
+      const game = page.games.find((g: { game_id: string }) => g.game_id === gameId);
+      // The rehearsal's prediction is shown, but no stage ran at its time.
+      expect(game.prediction.stage).toBe("T-60m");
+      expect(game.ladder.map((l: { status: string }) => l.status)).toEqual(Array(5).fill("not_run"));
+    } finally {
+      await after.close();
+    }
+    // The runbook's rollback of rehearsal predictions leaves the week as it was.
+    await write(`DELETE FROM predictions WHERE snapshot_at = '${rehearsedAt}'`);
+    expect(await sql("SELECT * FROM predictions WHERE season = 2025 AND week = 9")).toEqual([]);
+  });
+
   it("GET /api/game: stored T-60m, re-scored earlier stages, contributions that match the stored reasons, the market", async () => {
     const week = (await get(base, "/api/predictions?season=2025&week=7")).body;
     const game = week.games.find((g: { market_p_home: number | null }) => g.market_p_home !== null);
