@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readReasons } from "./common.ts";
+import { readReasons, stageRan } from "./common.ts";
 
 describe("readReasons", () => {
   it("keeps a reason's missing flag from the stored JSON, and reads older rows without one as present", () => {
@@ -16,5 +16,20 @@ describe("readReasons", () => {
   it("drops malformed rows and unreadable JSON instead of failing the page", () => {
     expect(readReasons("not json")).toEqual([]);
     expect(readReasons(JSON.stringify([{ feature: 1, logit: 0.1 }, null, { feature: "x" }]))).toEqual([]);
+  });
+});
+
+describe("stageRan", () => {
+  const T = Date.parse("2025-10-26T16:00:00Z");
+  it("counts a row stored under the stage's time and written at or after it", () => {
+    expect(stageRan([{ snapshotAt: T, writtenAt: T }], T)).toBe(true);
+    expect(stageRan([{ snapshotAt: T, writtenAt: T + 86_400_000 }], T)).toBe(true);
+  });
+  it("does not count a rehearsal (stored under the instant it ran) or an early look (written before)", () => {
+    const rehearsal = { snapshotAt: T - 2 * 86_400_000, writtenAt: T - 2 * 86_400_000 };
+    const early = { snapshotAt: T, writtenAt: T - 3_600_000 };
+    expect(stageRan([rehearsal, early], T)).toBe(false);
+    expect(stageRan([], T)).toBe(false);
+    expect(stageRan([rehearsal, early, { snapshotAt: T, writtenAt: T + 1 }], T)).toBe(true);
   });
 });

@@ -32,6 +32,21 @@ export const STAGE_INFO: readonly StageInfo[] = STAGES.map((s) => ({
   offset_minutes: s.offsetMs / 60_000,
 }));
 
+/** A stored row of a ladder stage: the instant it speaks for and when it was written. */
+export interface StageRow {
+  readonly snapshotAt: number;
+  readonly writtenAt: number;
+}
+
+/**
+ * Whether a ladder stage ran: a row of it is stored under the stage's own time and was written at or
+ * after that time. A rehearsal stores its rows under the instant it ran, and a feature build ahead of the
+ * stage writes them early (an early look); neither is the stage's run.
+ */
+export function stageRan(rows: readonly StageRow[], stageTime: number): boolean {
+  return rows.some((r) => r.snapshotAt === stageTime && r.writtenAt >= r.snapshotAt);
+}
+
 /** The NFL season an instant belongs to: the league year turns in March. */
 export function seasonAt(now: number): number {
   const d = new Date(now);

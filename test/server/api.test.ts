@@ -200,6 +200,10 @@ describe("dashboard API on the full history", () => {
       // The rehearsal's prediction is shown, but no stage ran at its time.
       expect(game.prediction.stage).toBe("T-60m");
       expect(game.ladder.map((l: { status: string }) => l.status)).toEqual(Array(5).fill("not_run"));
+      // So says the game's own page, which still shows the rehearsal's probability at T-60m.
+      const detail = (await get(after.url, `/api/game?game_id=${gameId}`)).body;
+      expect(detail.ladder.map((l: { status: string }) => l.status)).toEqual(Array(5).fill("not_run"));
+      expect(detail.ladder[4]).toMatchObject({ p_model_source: "stored", snapshot_at: rehearsedAt });
     } finally {
       await after.close();
     }

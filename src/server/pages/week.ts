@@ -23,7 +23,9 @@ import {
   type Setup,
   STAGE_INFO,
   type StageInfo,
+  type StageRow,
   setupIngest,
+  stageRan,
   type TeamView,
   type TrainingWindowOf,
   teamView,
@@ -203,13 +205,11 @@ export async function loadWeekPage(
        QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY snapshot_at DESC, created_at DESC, model_id) = 1`,
       [season, week],
     ),
-    // A stage ran when rows of it are stored under its own time and were written after that time: a
-    // rehearsal stores its rows under the instant it ran, and a build ahead of the stage writes them early.
-    await db.all<{ game_id: string; stage: string; snapshot_at: string }>(
-      `SELECT DISTINCT game_id, stage, snapshot_at FROM features
-       WHERE season = ? AND week = ? AND stage IS NOT NULL AND built_at >= snapshot_at
-       UNION SELECT DISTINCT game_id, stage, snapshot_at FROM predictions
-       WHERE season = ? AND week = ? AND created_at >= snapshot_at`,
+    await db.all<{ game_id: string; stage: string; snapshot_at: string; written_at: string }>(
+      `SELECT DISTINCT game_id, stage, snapshot_at, built_at AS written_at FROM features
+       WHERE season = ? AND week = ? AND stage IS NOT NULL
+       UNION SELECT DISTINCT game_id, stage, snapshot_at, created_at AS written_at FROM predictions
+       WHERE season = ? AND week = ?`,
       [season, week, season, week],
     ),
     await db.all<{ season: number; week: number }>(
@@ -224,7 +224,14 @@ export async function loadWeekPage(
   ]);
   const missing = unscoredBefore(recent.map(normalizeGame), asOf, { postGameDelayMs: ctx.postGameDelayMs });
   const predBy = new Map(preds.map((p) => [p.game_id, p]));
-  const doneSet = new Set(done.map((d) => `${d.game_id}|${d.stage}|${ms(d.snapshot_at)}`));
+  const stageRows = new Map<string, StageRow[]>();
+  for (const d of done) {
+    const key = `${d.game_id}|${d.stage}`;
+    stageRows.set(key, [
+      ...(stageRows.get(key) ?? []),
+      { snapshotAt: ms(d.snapshot_at), writtenAt: ms(d.written_at) },
+    ]);
+  }
   const at = weeks.findIndex((w) => w.season === season && w.week === week);
   const out: WeekGame[] = games.map((g) => {
     const kickoff = ms(g.kickoff_utc);
@@ -262,7 +269,7 @@ export async function loadWeekPage(
       ladder: STAGES.map((s) => {
         const t = kickoff - s.offsetMs;
         const status: StageStatus =
-          t > now ? "ahead" : doneSet.has(`${g.game_id}|${s.name}|${t}`) ? "done" : "not_run";
+          t > now ? "ahead" : stageRan(stageRows.get(`${g.game_id}|${s.name}`) ?? [], t) ? "done" : "not_run";
         return { stage: s.name, stage_time: iso(t), status };
       }),
     };
