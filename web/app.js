@@ -336,7 +336,19 @@ async function weekPage(main, params) {
         "td",
         { class: "small" },
         p ? h("div", { class: "mono model-id", title: p.feature_set }, p.model_id) : "–",
-        p ? h("div", { class: "muted" }, `${p.stage} · as of ${utc(p.asof_ts)}`) : null,
+        p
+          ? h(
+              "div",
+              {
+                class: "muted",
+                title: p.rehearsal
+                  ? `stored ahead of ${p.stage}'s own time: a rehearsal, not the stage's run`
+                  : undefined,
+                "data-rehearsal": p.rehearsal ? "" : undefined,
+              },
+              `${p.stage}${p.rehearsal ? " rehearsal" : ""} · as of ${utc(p.asof_ts)}`,
+            )
+          : null,
       ),
       h("td", {}, stagePills(g.ladder)),
     );

@@ -112,6 +112,7 @@ describe("dashboard API on the full history", () => {
       expect(g.prediction.pick).toBe(s.pick);
       expect(["Strong", "Lean", "Pass"]).toContain(g.prediction.tier);
       expect(g.prediction.model_id).toBe(s.model_id);
+      expect(g.prediction.rehearsal).toBe(false);
       expect(g.prediction.reasons.length).toBeGreaterThan(0);
       expect(g.ladder.map((l: { stage: string }) => l.stage)).toEqual([
         "T-24h",
@@ -197,8 +198,8 @@ describe("dashboard API on the full history", () => {
     try {
       const page = (await get(after.url, "/api/predictions?season=2025&week=9")).body;
       const game = page.games.find((g: { game_id: string }) => g.game_id === gameId);
-      // The rehearsal's prediction is shown, but no stage ran at its time.
-      expect(game.prediction.stage).toBe("T-60m");
+      // The rehearsal's prediction is shown, marked as one, but no stage ran at its time.
+      expect(game.prediction).toMatchObject({ stage: "T-60m", rehearsal: true });
       expect(game.ladder.map((l: { status: string }) => l.status)).toEqual(Array(5).fill("not_run"));
       // So says the game's own page, which still shows the rehearsal's probability at T-60m.
       const detail = (await get(after.url, `/api/game?game_id=${gameId}`)).body;

@@ -48,6 +48,11 @@ export interface PredictionView {
   readonly model_id: string;
   readonly feature_set: string;
   readonly stage: string;
+  /**
+   * Stored ahead of its stage's own time (a rehearsal, e.g. `snapshot --final-only` before T-60m): a real
+   * prediction made before kickoff, but not the stage's.
+   */
+  readonly rehearsal: boolean;
   readonly snapshot_at: string;
   readonly asof_ts: string;
   readonly reasons: readonly ReasonView[];
@@ -246,6 +251,7 @@ export async function loadWeekPage(
           model_id: p.model_id,
           feature_set: p.feature_set,
           stage: p.stage,
+          rehearsal: isRehearsal(p.stage, ms(p.snapshot_at), kickoff),
           snapshot_at: p.snapshot_at,
           asof_ts: p.asof_ts,
           reasons: readReasons(p.reasons),
@@ -315,4 +321,10 @@ export async function loadWeekPage(
             ],
           },
   };
+}
+
+/** A ladder stage's prediction stored ahead of the stage's own time; `adhoc` (predict's early look) says so itself. */
+function isRehearsal(stage: string, snapshotAt: number, kickoff: number): boolean {
+  const s = STAGES.find((x) => x.name === stage);
+  return s !== undefined && snapshotAt < kickoff - s.offsetMs;
 }
