@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/index.ts";
@@ -161,6 +162,83 @@ describe("snapshot ladder and predict on real schedules", () => {
     expect(del.code).toBe(0);
     const left = await sqlJson(`SELECT count(*) AS n FROM predictions WHERE snapshot_at = '${now}'`);
     expect(Number(left[0]!.n)).toBe(0);
+  });
+
+  it("export writes the week's scheduled T-60m predictions; a game with only a rehearsal is left out unless asked", async () => {
+    // Week 7 was replayed above, so every game has its scheduled T-60m prediction.
+    const games = await sqlJson(
+      "SELECT game_id, epoch_ms(kickoff_utc) AS kickoff FROM schedules WHERE season = 2024 AND week = 7 ORDER BY kickoff_utc, game_id",
+    );
+    const csv = await cli("export", "--season", "2024", "--week", "7");
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).toContain(`Exported ${games.length} T-60m predictions for season 2024 week 7`);
+    const [header, ...lines] = readFileSync(join(cwd, "exports", "predictions_s2024_w7_T-60.csv"), "utf8")
+      .trim()
+      .split("\n");
+    const cols = header!.split(",");
+    expect(cols.slice(0, 3)).toEqual(["season", "week", "game_id"]);
+    expect(cols.at(-1)).toBe("rehearsal");
+    const at = (name: string) => cols.indexOf(name);
+    expect(lines.map((l) => l.split(",")[at("game_id")])).toEqual(games.map((g) => g.game_id));
+    for (const [i, l] of lines.entries()) {
+      const cells = l.split(",");
+      expect(Date.parse(cells[at("snapshot_at")]!)).toBe(Number(games[i]!.kickoff) - 3_600_000);
+      expect(cells[at("stage")]).toBe("T-60m");
+      expect(cells.at(-1)).toBe("false");
+    }
+    const json = await cli(
+      "export",
+      "--season",
+      "2024",
+      "--week",
+      "7",
+      "--format",
+      "json",
+      "--out",
+      "out/w7.json",
+    );
+    expect(json.code, json.stderr).toBe(0);
+    const rows = JSON.parse(readFileSync(join(cwd, "out", "w7.json"), "utf8")) as Record<string, unknown>[];
+    expect(rows).toHaveLength(games.length);
+    for (const r of rows) expect(Number(r.p_home_win) + Number(r.p_away_win)).toBeCloseTo(1, 12);
+
+    // A Saturday rehearsal of week 8's first Sunday slot is the only T-60m prediction of its games.
+    const [slot] = await sqlJson(
+      "SELECT min(kickoff_utc) AS kickoff FROM schedules WHERE season = 2024 AND week = 8 AND kickoff_utc > TIMESTAMPTZ '2024-10-27T00:00:00Z'",
+    );
+    const kickoff = new Date(String(slot!.kickoff)).toISOString();
+    const now = "2024-10-26T12:00:00Z";
+    const rehearsal = await cli(
+      "snapshot",
+      "--season",
+      "2024",
+      "--week",
+      "8",
+      "--at",
+      kickoff,
+      "--final-only",
+      "--now",
+      now,
+    );
+    expect(rehearsal.code, rehearsal.stderr).toBe(0);
+    const [{ n }] = (await sqlJson(`SELECT count(*) AS n FROM predictions WHERE snapshot_at = '${now}'`)) as [
+      { n: number },
+    ];
+    expect(Number(n)).toBeGreaterThan(0);
+    const file8 = join(cwd, "exports", "predictions_s2024_w8_T-60.csv");
+    const refused = await cli("export", "--season", "2024", "--week", "8");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`no T-60m predictions for season 2024 week 8 except ${n} rehearsal`);
+    expect(refused.stderr).toContain("--include-rehearsals");
+    expect(existsSync(file8)).toBe(false);
+    const marked = await cli("export", "--season", "2024", "--week", "8", "--include-rehearsals");
+    expect(marked.code, marked.stderr).toBe(0);
+    expect(marked.stdout).toContain("included (column rehearsal = true)");
+    const exported = readFileSync(file8, "utf8").trim().split("\n").slice(1);
+    expect(exported).toHaveLength(Number(n));
+    for (const l of exported) expect(l.endsWith(",true")).toBe(true);
+    // The runbook's rollback of rehearsal predictions.
+    expect((await cli("sql", `DELETE FROM predictions WHERE snapshot_at = '${now}'`)).code).toBe(0);
   });
 
   it("--full-timeline with --now before the slot runs what is due and lists what is ahead", async () => {
