@@ -32,19 +32,38 @@ export const STAGE_INFO: readonly StageInfo[] = STAGES.map((s) => ({
   offset_minutes: s.offsetMs / 60_000,
 }));
 
-/** A stored row of a ladder stage: the instant it speaks for and when it was written. */
+/** A recorded run of a ladder stage: the instant it scored for and when it ran. */
 export interface StageRow {
   readonly snapshotAt: number;
   readonly writtenAt: number;
 }
 
 /**
- * Whether a ladder stage ran: a row of it is stored under the stage's own time and was written at or
- * after that time. A rehearsal stores its rows under the instant it ran, and a feature build ahead of the
- * stage writes them early (an early look); neither is the stage's run.
+ * Whether a ladder stage ran for a kickoff slot: the audit table records a run of it under the stage's
+ * own time, at or after that time. A rehearsal records the instant it ran instead, and a feature build
+ * (`build-features`) records no stage run, so neither counts.
  */
-export function stageRan(rows: readonly StageRow[], stageTime: number): boolean {
-  return rows.some((r) => r.snapshotAt === stageTime && r.writtenAt >= r.snapshotAt);
+export function stageRan(runs: readonly StageRow[], stageTime: number): boolean {
+  return runs.some((r) => r.snapshotAt === stageTime && r.writtenAt >= r.snapshotAt);
+}
+
+/** The stage runs `snapshot` and `predict` recorded for one season-week (parameters: season, week). */
+export const STAGE_RUNS_SQL = `SELECT DISTINCT stage, snapshot_at, created_at FROM audit
+  WHERE season = ? AND week = ? AND command IN ('snapshot', 'predict') AND stage IS NOT NULL
+    AND snapshot_at IS NOT NULL`;
+
+/** `STAGE_RUNS_SQL` rows grouped by stage. */
+export function stageRunsByStage(
+  rows: readonly { stage: string; snapshot_at: unknown; created_at: unknown }[],
+): Map<string, StageRow[]> {
+  const out = new Map<string, StageRow[]>();
+  for (const r of rows) {
+    out.set(r.stage, [
+      ...(out.get(r.stage) ?? []),
+      { snapshotAt: ms(r.snapshot_at), writtenAt: ms(r.created_at) },
+    ]);
+  }
+  return out;
 }
 
 /** The NFL season an instant belongs to: the league year turns in March. */

@@ -25,9 +25,10 @@ import {
   type ReasonView,
   readReasons,
   type Setup,
-  type StageRow,
+  STAGE_RUNS_SQL,
   setupIngest,
   stageRan,
+  stageRunsByStage,
   type TeamView,
   teamView,
 } from "../common.ts";
@@ -124,7 +125,6 @@ type FeatureDbRow = Record<string, unknown> & {
   game_id: string;
   opponent: string;
   kickoff_utc: string;
-  built_at: string;
 };
 
 function toFeatureRow(r: FeatureDbRow, defs: readonly FeatureDef[]): FeatureRow {
@@ -276,15 +276,12 @@ export async function loadGamePage(
         "gives what a model trained before its week said",
     );
   }
-  /** Every stored row of a stage, features and predictions, for `stageRan`. */
-  const ranRows = (stage: string): StageRow[] => [
-    ...rows
-      .filter((r) => r.stage === stage)
-      .map((r) => ({ snapshotAt: ms(r.snapshot_at), writtenAt: ms(r.built_at) })),
-    ...preds
-      .filter((p) => p.stage === stage)
-      .map((p) => ({ snapshotAt: ms(p.snapshot_at), writtenAt: ms(p.created_at) })),
-  ];
+  const runs = stageRunsByStage(
+    await db.all<{ stage: string; snapshot_at: string; created_at: string }>(STAGE_RUNS_SQL, [
+      g.season,
+      g.week,
+    ]),
+  );
   const ladder: GameStage[] = STAGES.map((s) => {
     const t = kickoff - s.offsetMs;
     const sr = stageRows(rows, s.name, t);
@@ -295,7 +292,7 @@ export async function loadGamePage(
     return {
       stage: s.name,
       stage_time: iso(t),
-      status: t > ctx.now ? "ahead" : stageRan(ranRows(s.name), t) ? "done" : "not_run",
+      status: t > ctx.now ? "ahead" : stageRan(runs.get(s.name) ?? [], t) ? "done" : "not_run",
       snapshot_at: snapshot === null ? null : iso(ms(snapshot)),
       p_model: stored ? stored.p_home_win : (rescored?.pHome ?? null),
       p_model_source: stored ? "stored" : rescored ? "rescored" : null,

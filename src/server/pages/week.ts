@@ -22,10 +22,11 @@ import {
   readReasons,
   type Setup,
   STAGE_INFO,
+  STAGE_RUNS_SQL,
   type StageInfo,
-  type StageRow,
   setupIngest,
   stageRan,
+  stageRunsByStage,
   type TeamView,
   type TrainingWindowOf,
   teamView,
@@ -210,13 +211,7 @@ export async function loadWeekPage(
        QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY snapshot_at DESC, created_at DESC, model_id) = 1`,
       [season, week],
     ),
-    await db.all<{ game_id: string; stage: string; snapshot_at: string; written_at: string }>(
-      `SELECT DISTINCT game_id, stage, snapshot_at, built_at AS written_at FROM features
-       WHERE season = ? AND week = ? AND stage IS NOT NULL
-       UNION SELECT DISTINCT game_id, stage, snapshot_at, created_at AS written_at FROM predictions
-       WHERE season = ? AND week = ?`,
-      [season, week, season, week],
-    ),
+    await db.all<{ stage: string; snapshot_at: string; created_at: string }>(STAGE_RUNS_SQL, [season, week]),
     await db.all<{ season: number; week: number }>(
       "SELECT DISTINCT season, week FROM schedules ORDER BY season, week",
     ),
@@ -229,14 +224,7 @@ export async function loadWeekPage(
   ]);
   const missing = unscoredBefore(recent.map(normalizeGame), asOf, { postGameDelayMs: ctx.postGameDelayMs });
   const predBy = new Map(preds.map((p) => [p.game_id, p]));
-  const stageRows = new Map<string, StageRow[]>();
-  for (const d of done) {
-    const key = `${d.game_id}|${d.stage}`;
-    stageRows.set(key, [
-      ...(stageRows.get(key) ?? []),
-      { snapshotAt: ms(d.snapshot_at), writtenAt: ms(d.written_at) },
-    ]);
-  }
+  const runs = stageRunsByStage(done);
   const at = weeks.findIndex((w) => w.season === season && w.week === week);
   const out: WeekGame[] = games.map((g) => {
     const kickoff = ms(g.kickoff_utc);
@@ -275,7 +263,7 @@ export async function loadWeekPage(
       ladder: STAGES.map((s) => {
         const t = kickoff - s.offsetMs;
         const status: StageStatus =
-          t > now ? "ahead" : stageRan(stageRows.get(`${g.game_id}|${s.name}`) ?? [], t) ? "done" : "not_run";
+          t > now ? "ahead" : stageRan(runs.get(s.name) ?? [], t) ? "done" : "not_run";
         return { stage: s.name, stage_time: iso(t), status };
       }),
     };
