@@ -22,14 +22,14 @@ describe("readReasons", () => {
 describe("stageRan", () => {
   const T = Date.parse("2025-10-26T16:00:00Z");
   it("counts a run recorded under the stage's time, at or after it", () => {
-    expect(stageRan([{ snapshotAt: T, writtenAt: T }], T)).toBe(true);
-    expect(stageRan([{ snapshotAt: T, writtenAt: T + 86_400_000 }], T)).toBe(true);
+    expect(stageRan([{ snapshotAt: T, ranAt: T }], T)).toBe(true);
+    expect(stageRan([{ snapshotAt: T, ranAt: T + 86_400_000 }], T)).toBe(true);
   });
   it("does not count a rehearsal (recorded under the instant it ran) or a run ahead of the stage's time", () => {
-    const rehearsal = { snapshotAt: T - 2 * 86_400_000, writtenAt: T - 2 * 86_400_000 };
-    const early = { snapshotAt: T, writtenAt: T - 3_600_000 };
+    const rehearsal = { snapshotAt: T - 2 * 86_400_000, ranAt: T - 2 * 86_400_000 };
+    const early = { snapshotAt: T, ranAt: T - 3_600_000 };
     expect(stageRan([rehearsal, early], T)).toBe(false);
     expect(stageRan([], T)).toBe(false);
-    expect(stageRan([rehearsal, early, { snapshotAt: T, writtenAt: T + 1 }], T)).toBe(true);
+    expect(stageRan([rehearsal, early, { snapshotAt: T, ranAt: T + 1 }], T)).toBe(true);
   });
 });

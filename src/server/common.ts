@@ -33,9 +33,9 @@ export const STAGE_INFO: readonly StageInfo[] = STAGES.map((s) => ({
 }));
 
 /** A recorded run of a ladder stage: the instant it scored for and when it ran. */
-export interface StageRow {
+export interface StageRun {
   readonly snapshotAt: number;
-  readonly writtenAt: number;
+  readonly ranAt: number;
 }
 
 /**
@@ -43,8 +43,8 @@ export interface StageRow {
  * own time, at or after that time. A rehearsal records the instant it ran instead, and a feature build
  * (`build-features`) records no stage run, so neither counts.
  */
-export function stageRan(runs: readonly StageRow[], stageTime: number): boolean {
-  return runs.some((r) => r.snapshotAt === stageTime && r.writtenAt >= r.snapshotAt);
+export function stageRan(runs: readonly StageRun[], stageTime: number): boolean {
+  return runs.some((r) => r.snapshotAt === stageTime && r.ranAt >= r.snapshotAt);
 }
 
 /** The stage runs `snapshot` and `predict` recorded for one season-week (parameters: season, week). */
@@ -55,12 +55,12 @@ export const STAGE_RUNS_SQL = `SELECT DISTINCT stage, snapshot_at, created_at FR
 /** `STAGE_RUNS_SQL` rows grouped by stage. */
 export function stageRunsByStage(
   rows: readonly { stage: string; snapshot_at: unknown; created_at: unknown }[],
-): Map<string, StageRow[]> {
-  const out = new Map<string, StageRow[]>();
+): Map<string, StageRun[]> {
+  const out = new Map<string, StageRun[]>();
   for (const r of rows) {
     out.set(r.stage, [
       ...(out.get(r.stage) ?? []),
-      { snapshotAt: ms(r.snapshot_at), writtenAt: ms(r.created_at) },
+      { snapshotAt: ms(r.snapshot_at), ranAt: ms(r.created_at) },
     ]);
   }
   return out;
