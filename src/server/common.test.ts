@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readReasons, stageRan } from "./common.ts";
+import { readReasons, stageRan, stageStatus } from "./common.ts";
 
 describe("readReasons", () => {
   it("keeps a reason's missing flag from the stored JSON, and reads older rows without one as present", () => {
@@ -31,5 +31,11 @@ describe("stageRan", () => {
     expect(stageRan([rehearsal, early], T)).toBe(false);
     expect(stageRan([], T)).toBe(false);
     expect(stageRan([rehearsal, early, { snapshotAt: T, ranAt: T + 1 }], T)).toBe(true);
+  });
+  it("stageStatus: ahead until the stage's time, then done or not run", () => {
+    const runs = new Map([["T-60m", [{ snapshotAt: T, ranAt: T + 1 }]]]);
+    expect(stageStatus(runs, "T-60m", T, T - 1)).toBe("ahead");
+    expect(stageStatus(runs, "T-60m", T, T + 1)).toBe("done");
+    expect(stageStatus(runs, "T-75m", T - 900_000, T + 1)).toBe("not_run");
   });
 });

@@ -47,6 +47,19 @@ export function stageRan(runs: readonly StageRun[], stageTime: number): boolean 
   return runs.some((r) => r.snapshotAt === stageTime && r.ranAt >= r.snapshotAt);
 }
 
+export type StageStatus = "done" | "not_run" | "ahead";
+
+/** A ladder stage's status at `now`: ahead until its time, then done if it ran (`stageRan`), else not run. */
+export function stageStatus(
+  runs: ReadonlyMap<string, readonly StageRun[]>,
+  stage: string,
+  stageTime: number,
+  now: number,
+): StageStatus {
+  if (stageTime > now) return "ahead";
+  return stageRan(runs.get(stage) ?? [], stageTime) ? "done" : "not_run";
+}
+
 /** The stage runs `snapshot` and `predict` recorded for one season-week (parameters: season, week). */
 export const STAGE_RUNS_SQL = `SELECT DISTINCT stage, snapshot_at, created_at FROM audit
   WHERE season = ? AND week = ? AND command IN ('snapshot', 'predict') AND stage IS NOT NULL

@@ -26,14 +26,14 @@ import {
   readReasons,
   type Setup,
   STAGE_RUNS_SQL,
+  type StageStatus,
   setupIngest,
-  stageRan,
   stageRunsByStage,
+  stageStatus,
   type TeamView,
   teamView,
 } from "../common.ts";
 import type { ReadDb } from "../store.ts";
-import type { StageStatus } from "./week.ts";
 
 export interface GameStage {
   readonly stage: string;
@@ -292,7 +292,7 @@ export async function loadGamePage(
     return {
       stage: s.name,
       stage_time: iso(t),
-      status: t > ctx.now ? "ahead" : stageRan(runs.get(s.name) ?? [], t) ? "done" : "not_run",
+      status: stageStatus(runs, s.name, t, ctx.now),
       snapshot_at: snapshot === null ? null : iso(ms(snapshot)),
       p_model: stored ? stored.p_home_win : (rescored?.pHome ?? null),
       p_model_source: stored ? "stored" : rescored ? "rescored" : null,

@@ -24,16 +24,15 @@ import {
   STAGE_INFO,
   STAGE_RUNS_SQL,
   type StageInfo,
+  type StageStatus,
   setupIngest,
-  stageRan,
   stageRunsByStage,
+  stageStatus,
   type TeamView,
   type TrainingWindowOf,
   teamView,
 } from "../common.ts";
 import type { ReadDb } from "../store.ts";
-
-export type StageStatus = "done" | "not_run" | "ahead";
 
 export interface LadderStep {
   readonly stage: string;
@@ -262,9 +261,7 @@ export async function loadWeekPage(
           : (prediction.pick === g.home_team) === (label === 1),
       ladder: STAGES.map((s) => {
         const t = kickoff - s.offsetMs;
-        const status: StageStatus =
-          t > now ? "ahead" : stageRan(runs.get(s.name) ?? [], t) ? "done" : "not_run";
-        return { stage: s.name, stage_time: iso(t), status };
+        return { stage: s.name, stage_time: iso(t), status: stageStatus(runs, s.name, t, now) };
       }),
     };
   });
