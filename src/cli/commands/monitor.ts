@@ -432,7 +432,8 @@ ${BASELINE_HELP}`,
       const cfg = configFor(rt, opts);
       await withDatabase(cfg, async (db) => {
         const a = await assessWeek(rt, cfg, db, opts);
-        const files = await writeMonitoringFiles(cfg, a, rt.now());
+        const notes = psiNotes(a, cfg.monitoring.psi_threshold);
+        const files = await writeMonitoringFiles(cfg, a, notes, rt.now());
         for (const line of decisionLines(a)) rt.out(line);
         for (const line of a.inSample) rt.out(line);
         rt.out();
@@ -443,7 +444,7 @@ ${BASELINE_HELP}`,
               .map((d) => ({ feature: d.feature, psi: round6(d.psi), breached: d.breached })),
           ),
         );
-        for (const line of psiNotes(a, cfg.monitoring.psi_threshold)) rt.out(line);
+        for (const line of notes) rt.out(line);
         if (a.missingFeatures.length > 0) {
           rt.out(`Not in the features table (no PSI): ${a.missingFeatures.join(", ")}`);
         }
@@ -522,7 +523,12 @@ async function writeSummary(path: string, body: unknown): Promise<void> {
   writeAtomic(path, `${JSON.stringify(body, null, 2)}\n`);
 }
 
-async function writeMonitoringFiles(cfg: Config, a: WeekAssessment, now: number) {
+async function writeMonitoringFiles(
+  cfg: Config,
+  a: WeekAssessment,
+  psiNoteLines: readonly string[],
+  now: number,
+) {
   const { season, week } = a;
   const dir = join(
     cfg.paths.reports_dir,
@@ -658,7 +664,7 @@ async function writeMonitoringFiles(cfg: Config, a: WeekAssessment, now: number)
     feature_set: a.featureSet,
     models: a.modelIds,
     // What `monitor` printed beside the decision: in-sample scores, PSI against noise, vanished inputs.
-    notes: [...a.inSample.map((n) => n.replace(/^note: /, "")), ...psiNotes(a, cfg.monitoring.psi_threshold)],
+    notes: [...a.inSample.map((n) => n.replace(/^note: /, "")), ...psiNoteLines],
     psi: {
       reference: a.reference,
       current_rows: a.currentRows,
